@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_tenants.ts';
+import * as m0002 from './0002_secrets.ts';
+
+/**
+ * Forward-only migrations, applied in name order. A landed migration is never edited: add a new one.
+ * Listed statically (not read from the folder) so the set is the same however the code is loaded.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_tenants': m0001,
+  '0002_secrets': m0002,
+};

@@ -1,0 +1,54 @@
+import Koa from 'koa';
+import type { Registry } from '../registry.ts';
+import { metricsRoutes, statusRoutes } from '../status/status.routes.ts';
+import { clientIp } from './client-ip.ts';
+import { errorHandler } from './error-handler.ts';
+import { ApiError } from './errors.ts';
+import { requestContext } from './request-context.ts';
+import { createRouter, type RouteGroup } from './routes.ts';
+import { securityHeaders } from './security-headers.ts';
+
+export type AppOptions = {
+  /** Extra route groups (tests mount probes here). */
+  extraRoutes?: Array<RouteGroup<Registry>>;
+};
+
+/** The HTTP application: hygiene middleware, then the routes of every surface, then a 404 in the surface's format. */
+export const createApp = (registry: Registry, options: AppOptions = {}): Koa => {
+  const app = new Koa();
+  // Forwarded headers are already stripped from untrusted peers by clientIp(), so believing them is safe here.
+  app.proxy = registry.config.trustProxy.length > 0;
+  // Errors are logged once by errorHandler; Koa's own default handler would print stack traces to stderr.
+  app.silent = true;
+
+  const router = createRouter(registry, [statusRoutes, metricsRoutes, ...(options.extraRoutes ?? [])]);
+
+  app.use(requestContext(registry));
+  app.use(clientIp(registry.config.trustProxy));
+  app.use(securityHeaders());
+  app.use(errorHandler());
+  app.use(async (ctx, next) => {
+    if (registry.lifecycle.draining) ctx.set('Connection', 'close');
+    await next();
+  });
+  app.use(router.routes());
+  app.use((ctx) => {
+    // A path that exists under other methods: 405 with the methods it does allow (RFC 9110 §15.5.6).
+    const matched = (ctx as { matched?: Array<{ methods: string[] }> }).matched ?? [];
+    const allowed = new Set(matched.flatMap((layer) => layer.methods));
+    if (allowed.size > 0) {
+      throw new ApiError(
+        'request.method_not_allowed',
+        { method: ctx.method, path: ctx.path },
+        { Allow: [...allowed].join(', ') },
+      );
+    }
+    if (ctx.path === '/api' || ctx.path.startsWith('/api/')) {
+      throw new ApiError('request.not_found', { method: ctx.method, path: ctx.path });
+    }
+    ctx.status = 404;
+    ctx.type = 'text/plain';
+    ctx.body = 'Not Found';
+  });
+  return app;
+};
