@@ -32,7 +32,15 @@ try {
     process.exit(1);
   }
   const status = run(
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      '--test-timeout=180000',
+      '--test-reporter=spec',
+      ...files,
+    ],
     { GATEHOUSE_TEST_PGLITE_TEMPLATE: template, NODE_ENV: 'test' },
   );
   process.exitCode = status;

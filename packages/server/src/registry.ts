@@ -2,6 +2,7 @@ import type { Config } from './config/load.ts';
 import type { Db } from './db/client.ts';
 import type { Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { createHealth, type Health } from './status/health.ts';
 import type { Keyring } from './vault/envelope.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 
@@ -13,6 +14,7 @@ export type Registry = {
   config: Config;
   logger: Logger;
   db: Db;
+  health: Health;
   vault: Vault;
   metrics: Metrics;
   lifecycle: Lifecycle;
@@ -27,6 +29,7 @@ export const createRegistry = (input: {
   config: input.config,
   logger: input.logger,
   db: input.db,
+  health: createHealth(input.db),
   vault: createVault(input.keyring),
   metrics: createMetrics(),
   lifecycle: { draining: false },

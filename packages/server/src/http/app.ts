@@ -26,11 +26,16 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
   app.use(requestContext(registry));
   app.use(clientIp(registry.config.trustProxy));
   app.use(securityHeaders());
-  app.use(errorHandler());
   app.use(async (ctx, next) => {
-    if (registry.lifecycle.draining) ctx.set('Connection', 'close');
-    await next();
+    try {
+      await next();
+    } finally {
+      // While draining, every answer (also to requests that began before) closes its connection, so clients
+      // reconnect to another instance instead of reusing this one.
+      if (registry.lifecycle.draining) ctx.set('Connection', 'close');
+    }
   });
+  app.use(errorHandler());
   app.use(router.routes());
   app.use((ctx) => {
     // A path that exists under other methods: 405 with the methods it does allow (RFC 9110 §15.5.6).

@@ -3,14 +3,14 @@ import { ApiError } from '../http/errors.ts';
 import { defineRoutes, get, noContent, ok } from '../http/routes.ts';
 import type { Registry } from '../registry.ts';
 
-export const statusRoutes = defineRoutes('/api', ({ db, lifecycle, logger }: Registry) => [
+export const statusRoutes = defineRoutes('/api', ({ health, lifecycle, logger }: Registry) => [
   get(
     '/status',
     { status: [204, 503], summary: 'Readiness: 204 when the database answers, 503 otherwise.' },
     async () => {
       if (lifecycle.draining) throw new ApiError('service.shutting_down');
       try {
-        await db.ping();
+        await health.check();
       } catch (error) {
         logger.warn({ err: error }, 'status: database unreachable');
         throw new ApiError('service.unavailable');

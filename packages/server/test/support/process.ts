@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../../../..');
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+export type GatehouseProcess = {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** Resolves with the exit code (or the signal name). */
+  exited: Promise<number | string>;
+};
+
+/** `npm start`'s command as a child process, on a free port of 127.0.0.1. */
+export const spawnGatehouse = async (env: Record<string, string>): Promise<GatehouseProcess> => {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+};
+
+/** Polls /api/status until it answers 204; fails if the process exits first or `timeoutMs` passes. */
+export const waitReady = async (instance: GatehouseProcess, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void instance.exited.then(() => {
+    exited = true;
+  });
+  while (Date.now() < deadline && !exited) {
+    try {
+      const response = await fetch(`${instance.url}/api/status`);
+      if (response.status === 204) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Gatehouse did not become ready:\n${instance.output()}`);
+};
+
+export const stopGatehouse = async (instance: GatehouseProcess) => {
+  if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill('SIGTERM');
+  return instance.exited;
+};
