@@ -19,12 +19,58 @@ export const apiErrors = {
   'request.too_many_requests': { status: 429, message: 'Too many requests. Try again later.' },
   'auth.unauthorized': { status: 401, message: 'Authentication is required.' },
   'auth.forbidden': { status: 403, message: 'You are not allowed to do this.' },
+  'auth.invalid_token': {
+    status: 401,
+    message: 'The access token is missing, malformed, expired or not for this API.',
+  },
+  'auth.insufficient_scope': { status: 403, message: 'The access token lacks the scope {{scope}}.' },
+  'oidc.key_rotation_failed': { status: 409, message: 'The signing keys could not be rotated: {{reason}}.' },
   'service.unavailable': { status: 503, message: 'The service is not ready.' },
   'service.shutting_down': { status: 503, message: 'The server is shutting down.' },
   'internal.server_error': {
     status: 500,
     message: 'Something went wrong on our side. Quote request id {{requestId}} when reporting it.',
   },
+  // Management API: applications, resources and scopes, roles (SPEC §3, §4).
+  'application.not_found': { status: 404, message: 'Application {{id}} was not found.' },
+  'application.invalid_redirect_uri': { status: 400, message: 'Invalid redirect URI {{uri}}: {{reason}}.' },
+  'application.type_immutable': { status: 400, message: 'The type of an application cannot be changed.' },
+  'application.type_mismatch': {
+    status: 400,
+    message: 'Not possible for a {{type}} application: {{reason}}.',
+  },
+  'application.secret_not_found': {
+    status: 404,
+    message: 'Application {{id}} has no secret named {{name}}.',
+  },
+  'application.secret_name_taken': {
+    status: 409,
+    message: 'Application {{id}} already has a secret named {{name}}.',
+  },
+  'application.too_many_secrets': { status: 422, message: 'An application holds at most {{max}} secrets.' },
+  'resource.not_found': { status: 404, message: 'API resource {{id}} was not found.' },
+  'resource.indicator_taken': {
+    status: 409,
+    message: 'An API resource with indicator {{indicator}} exists.',
+  },
+  'resource.indicator_immutable': {
+    status: 400,
+    message: 'The indicator of an API resource cannot be changed.',
+  },
+  'resource.protected': { status: 403, message: 'The built-in API resource {{id}} cannot be {{action}}.' },
+  'scope.not_found': { status: 404, message: 'Scope {{id}} was not found.' },
+  'scope.name_taken': { status: 409, message: 'The API resource already has a scope named {{name}}.' },
+  'scope.protected': { status: 403, message: 'The built-in scope {{name}} cannot be {{action}}.' },
+  'role.not_found': { status: 404, message: 'Role {{id}} was not found.' },
+  'role.name_taken': { status: 409, message: 'A role named {{name}} exists.' },
+  'role.type_mismatch': { status: 400, message: 'Not possible for a {{type}} role: {{reason}}.' },
+  'role.type_immutable': { status: 400, message: 'The type of a role cannot be changed.' },
+  'role.protected': { status: 403, message: 'The built-in role {{id}} cannot be {{action}}.' },
+  'role.assignment_not_found': {
+    status: 404,
+    message: 'Role {{roleId}} is not assigned to {{kind}} {{id}}.',
+  },
+  'user.not_found': { status: 404, message: 'User {{id}} was not found.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof apiErrors;

@@ -1,88 +1,18 @@
 import { type Config, ConfigError, loadConfig } from './config/load.ts';
-import { openDatabase } from './db/client.ts';
-import { DataDirInUseError } from './db/data-dir-lock.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import { createApp } from './http/app.ts';
-import { listen } from './http/server.ts';
-import { createLogger } from './observability/logger.ts';
-import { createRegistry } from './registry.ts';
-import { loadKeyring } from './vault/kek.ts';
 
-/** Start-up: read config → open db → migrate → createRegistry() → listen; then drain on SIGTERM/SIGINT. */
-const main = async () => {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const line of error.lines) process.stderr.write(`${line}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
+/**
+ * `npm start`: read and validate the configuration first — a bad value stops here with one line naming the
+ * variable, before anything else is loaded — then start the server (start.ts).
+ */
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    for (const line of error.lines) process.stderr.write(`${line}\n`);
+    process.exit(78); // EX_CONFIG
   }
-
-  const logger = createLogger({ level: config.logLevel });
-  const startedAt = performance.now();
-  try {
-    const keyring = loadKeyring(config, logger);
-    const db = await openDatabase(
-      config.databaseUrl
-        ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }
-        : { kind: 'pglite', dataDir: config.dataDir },
-      logger,
-    );
-    const applied = await migrateToLatest(db.kysely);
-    logger.info(
-      { applied, database: db.kind },
-      applied.length ? 'migrations applied' : 'database schema up to date',
-    );
-
-    const registry = createRegistry({ config, logger, db, keyring });
-    const running = await listen(createApp(registry), {
-      port: config.port,
-      host: config.host,
-      lifecycle: registry.lifecycle,
-      logger,
-    });
-    logger.info(
-      {
-        url: running.url,
-        endpoint: config.endpoint,
-        database: db.kind,
-        startMs: Math.round(performance.now() - startedAt),
-        rssMb: Math.round(process.memoryUsage().rss / 1e6),
-      },
-      `Gatehouse listening on ${running.url} (public endpoint ${config.endpoint})`,
-    );
-
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down: draining in-flight requests');
-      try {
-        await running.drain(config.shutdownTimeoutMs);
-        await db.close();
-        logger.info('shut down cleanly');
-        process.exit(0);
-      } catch (error) {
-        logger.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      }
-    };
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('unhandledRejection', (reason) =>
-      logger.error({ err: reason }, 'unhandled promise rejection'),
-    );
-  } catch (error) {
-    if (error instanceof DataDirInUseError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      logger.fatal(error instanceof Error ? error.message : String(error));
-    } else {
-      logger.fatal({ err: error }, 'Gatehouse could not start');
-    }
-    process.exit(1);
-  }
-};
-
-await main();
+  throw error;
+}
+const { start } = await import('./start.ts');
+await start(config);

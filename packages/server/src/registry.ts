@@ -1,7 +1,12 @@
 import type { Config } from './config/load.ts';
+import type { ChangeBus } from './db/changes.ts';
 import type { Db } from './db/client.ts';
+import type { Guard } from './http/routes.ts';
+import { createManagementGuard } from './management/guard.ts';
 import type { Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { createOidc, type Oidc } from './oidc/index.ts';
+import type { SigningAlgorithm } from './oidc/keys.ts';
 import { createHealth, type Health } from './status/health.ts';
 import type { Keyring } from './vault/envelope.ts';
 import { createVault, type Vault } from './vault/vault.ts';
@@ -18,19 +23,39 @@ export type Registry = {
   vault: Vault;
   metrics: Metrics;
   lifecycle: Lifecycle;
+  changes: ChangeBus;
+  oidc: Oidc;
+  managementGuard: Guard;
 };
 
-export const createRegistry = (input: {
+export const createRegistry = async (input: {
   config: Config;
   logger: Logger;
   db: Db;
   keyring: Keyring;
-}): Registry => ({
-  config: input.config,
-  logger: input.logger,
-  db: input.db,
-  health: createHealth(input.db),
-  vault: createVault(input.keyring),
-  metrics: createMetrics(),
-  lifecycle: { draining: false },
-});
+  changes: ChangeBus;
+  signingAlgorithm?: SigningAlgorithm;
+}): Promise<Registry> => {
+  const { config, logger, db, changes } = input;
+  const vault = createVault(input.keyring);
+  const oidc = await createOidc({
+    config,
+    db,
+    vault,
+    changes,
+    logger,
+    signingAlgorithm: input.signingAlgorithm,
+  });
+  return {
+    config,
+    logger,
+    db,
+    health: createHealth(db),
+    vault,
+    metrics: createMetrics(),
+    lifecycle: { draining: false },
+    changes,
+    oidc,
+    managementGuard: createManagementGuard({ issuer: oidc.issuer, publicJwks: oidc.publicJwks }),
+  };
+};

@@ -8,7 +8,7 @@ type UpdatedAt = ColumnType<Date, never, Date>;
 export type TenantsTable = {
   id: string;
   name: string;
-  created_at: Generated<CreatedAt>;
+  created_at: CreatedAt;
 };
 
 export type SecretsTable = {
@@ -20,14 +20,136 @@ export type SecretsTable = {
   kek_id: string;
   /** The sealed envelope (see vault/envelope.ts). Never plaintext. */
   envelope: string;
-  created_at: Generated<CreatedAt>;
-  updated_at: Generated<UpdatedAt>;
-};
-
-export type Database = {
-  tenants: TenantsTable;
-  secrets: SecretsTable;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
 };
 
 /** The only tenant until isolated tenants arrive; every query still filters by tenant. */
 export const defaultTenantId = 'default';
+
+type Json = ColumnType<unknown, string | undefined, string | undefined>;
+
+export type UsersTable = {
+  tenant_id: string;
+  id: string;
+  username: string | null;
+  primary_email: string | null;
+  primary_phone: string | null;
+  name: string | null;
+  avatar: string | null;
+  profile: Json;
+  custom_data: Json;
+  password_hash: string | null;
+  is_suspended: Generated<boolean>;
+  last_sign_in_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type ApplicationType = 'Traditional' | 'SPA' | 'Native' | 'MachineToMachine';
+
+export type ApplicationsTable = {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  type: ApplicationType;
+  /** `{ redirectUris: string[], postLogoutRedirectUris: string[] }` as JSON text on write. */
+  oidc_client_metadata: Json;
+  /** Token lifetimes and rotation: `{ accessTokenTtl?, refreshTokenTtlInDays?, rotateRefreshToken? }`. */
+  custom_client_metadata: Json;
+  is_third_party: Generated<boolean>;
+  created_at: CreatedAt;
+};
+
+export type ApplicationSecretsTable = {
+  tenant_id: string;
+  application_id: string;
+  name: string;
+  /** Hex SHA-256 of the secret value. */
+  digest: string;
+  expires_at: Date | null;
+  created_at: CreatedAt;
+};
+
+export type ResourcesTable = {
+  tenant_id: string;
+  id: string;
+  name: string;
+  indicator: string;
+  is_default: Generated<boolean>;
+  access_token_ttl: Generated<number>;
+  created_at: CreatedAt;
+};
+
+export type ScopesTable = {
+  tenant_id: string;
+  id: string;
+  resource_id: string;
+  name: string;
+  description: string | null;
+  created_at: CreatedAt;
+};
+
+export type RolesTable = {
+  tenant_id: string;
+  id: string;
+  name: string;
+  description: Generated<string>;
+  type: Generated<'User' | 'MachineToMachine'>;
+  is_default: Generated<boolean>;
+  created_at: CreatedAt;
+};
+
+export type RolesScopesTable = { tenant_id: string; role_id: string; scope_id: string };
+export type UsersRolesTable = { tenant_id: string; user_id: string; role_id: string };
+export type ApplicationsRolesTable = { tenant_id: string; application_id: string; role_id: string };
+
+export type OidcModelInstancesTable = {
+  tenant_id: string;
+  model_name: string;
+  /** SHA-256 (hex) of the model's id. */
+  id: string;
+  payload: Json;
+  grant_id: string | null;
+  /** SHA-256 (hex) of the model's uid, when it has one. */
+  uid: string | null;
+  expires_at: Date;
+  consumed_at: Date | null;
+};
+
+export type OidcKeysTable = {
+  tenant_id: string;
+  id: string;
+  usage: 'signing' | 'cookie';
+  algorithm: string;
+  public_jwk: Json | null;
+  secret_id: string;
+  created_at: CreatedAt;
+  retired_at: Date | null;
+};
+
+/** Ids of the rows the migrations seed. */
+export const managementApi = {
+  resourceId: 'management-api',
+  indicator: 'urn:gatehouse:management',
+  scopeId: 'management-api-all',
+  scope: 'all',
+  roleId: 'management-api-access',
+} as const;
+
+export type Database = {
+  tenants: TenantsTable;
+  secrets: SecretsTable;
+  users: UsersTable;
+  applications: ApplicationsTable;
+  application_secrets: ApplicationSecretsTable;
+  resources: ResourcesTable;
+  scopes: ScopesTable;
+  roles: RolesTable;
+  roles_scopes: RolesScopesTable;
+  users_roles: UsersRolesTable;
+  applications_roles: ApplicationsRolesTable;
+  oidc_model_instances: OidcModelInstancesTable;
+  oidc_keys: OidcKeysTable;
+};

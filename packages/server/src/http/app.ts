@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { managementRoutes } from '../management/index.ts';
 import type { Registry } from '../registry.ts';
 import { metricsRoutes, statusRoutes } from '../status/status.routes.ts';
 import { clientIp } from './client-ip.ts';
@@ -6,7 +7,7 @@ import { errorHandler } from './error-handler.ts';
 import { ApiError } from './errors.ts';
 import { requestContext } from './request-context.ts';
 import { createRouter, type RouteGroup } from './routes.ts';
-import { securityHeaders } from './security-headers.ts';
+import { oidcPageCsp, securityHeaders } from './security-headers.ts';
 
 export type AppOptions = {
   /** Extra route groups (tests mount probes here). */
@@ -21,7 +22,12 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
   // Errors are logged once by errorHandler; Koa's own default handler would print stack traces to stderr.
   app.silent = true;
 
-  const router = createRouter(registry, [statusRoutes, metricsRoutes, ...(options.extraRoutes ?? [])]);
+  const router = createRouter(registry, [
+    statusRoutes,
+    metricsRoutes,
+    ...managementRoutes,
+    ...(options.extraRoutes ?? []),
+  ]);
 
   app.use(requestContext(registry));
   app.use(clientIp(registry.config.trustProxy));
@@ -36,6 +42,13 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
     }
   });
   app.use(errorHandler());
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/oidc' && !ctx.path.startsWith('/oidc/')) return next();
+    await registry.oidc.middleware(ctx, next);
+    // Pages oidc-provider renders itself (form_post auto-submit, logout confirmation, errors) carry an inline
+    // script and post to the client: allow exactly that, never framing.
+    if (ctx.response.is('html')) ctx.set('Content-Security-Policy', oidcPageCsp);
+  });
   app.use(router.routes());
   app.use((ctx) => {
     // A path that exists under other methods: 405 with the methods it does allow (RFC 9110 §15.5.6).

@@ -63,15 +63,20 @@ export const put = route('put');
 export const patch = route('patch');
 export const del = route('delete');
 
-export type RouteGroup<Deps> = { prefix: string; build: (deps: Deps) => RouteDefinition[] };
+export type Guard = (ctx: Context) => Promise<void>;
+
+export type RouteGroup<Deps> = {
+  prefix: string;
+  build: (deps: Deps) => RouteDefinition[];
+  /** Runs before every route of the group (authentication and authorisation); throws to refuse. */
+  guard?: (deps: Deps) => Guard;
+};
 
 export const defineRoutes = <Deps>(
   prefix: string,
   build: (deps: Deps) => RouteDefinition[],
-): RouteGroup<Deps> => ({
-  prefix,
-  build,
-});
+  guard?: (deps: Deps) => Guard,
+): RouteGroup<Deps> => ({ prefix, build, guard });
 
 const issuesOf = (error: z.ZodError) =>
   error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -102,9 +107,18 @@ const requireJson = async (ctx: Context, next: () => Promise<unknown>) => {
 export const createRouter = <Deps>(deps: Deps, groups: Array<RouteGroup<Deps>>): Router => {
   const router = new Router();
   for (const group of groups) {
+    const guard = group.guard?.(deps);
+    const guardMiddleware = guard
+      ? [
+          async (ctx: Context, next: () => Promise<unknown>) => {
+            await guard(ctx);
+            await next();
+          },
+        ]
+      : [];
     for (const definition of group.build(deps)) {
       const { schemas, handler } = definition;
-      const middlewares = schemas.body ? [requireJson, jsonBody] : [];
+      const middlewares = [...guardMiddleware, ...(schemas.body ? [requireJson, jsonBody] : [])];
       router[definition.method](`${group.prefix}${definition.path}`, ...middlewares, async (ctx: Context) => {
         const input = {
           body: validate(

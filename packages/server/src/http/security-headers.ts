@@ -10,6 +10,10 @@ const apiCsp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; for
 export const pageCsp =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/** CSP for the few HTML pages oidc-provider renders (form_post, logout confirmation, error). */
+export const oidcPageCsp =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; form-action *; base-uri 'none'; frame-ancestors 'none'";
+
 /** Marks the current response as a page: it gets the page CSP instead of the API one. */
 export const usePageCsp = (ctx: Context) => ctx.set('Content-Security-Policy', pageCsp);
 

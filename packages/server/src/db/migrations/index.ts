@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_tenants.ts';
 import * as m0002 from './0002_secrets.ts';
+import * as m0003 from './0003_oidc_applications_resources_roles.ts';
 
 /**
  * Forward-only migrations, applied in name order. A landed migration is never edited: add a new one.
@@ -9,4 +10,5 @@ import * as m0002 from './0002_secrets.ts';
 export const migrations: Record<string, Migration> = {
   '0001_tenants': m0001,
   '0002_secrets': m0002,
+  '0003_oidc_applications_resources_roles': m0003,
 };

@@ -1,0 +1,15 @@
+import type { RouteGroup } from '../http/routes.ts';
+import type { Registry } from '../registry.ts';
+import { applicationRoutes } from './applications.routes.ts';
+import { createOpenApiRoutes } from './openapi.ts';
+import { resourceRoutes } from './resources.routes.ts';
+import { roleRoutes } from './roles.routes.ts';
+
+/** Every Management API route group, mounted by the app and described by the OpenAPI document. */
+export const managementRoutes: Array<RouteGroup<Registry>> = [
+  applicationRoutes,
+  resourceRoutes,
+  roleRoutes,
+  // Public: the document describes the API, it grants nothing.
+  createOpenApiRoutes(() => managementRoutes),
+];

@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context, Next } from 'koa';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/load.ts';
+import type { ChangeBus } from '../db/changes.ts';
+import type { Db } from '../db/client.ts';
+import { defaultTenantId } from '../db/schema.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Vault } from '../vault/vault.ts';
+import { purgeExpired } from './adapter.ts';
+import { createDirectory, placeholderClientSecret } from './directory.ts';
+import { createKeyStore, type OidcKeys, type SigningAlgorithm } from './keys.ts';
+import { createProvider } from './provider.ts';
+
+const day = 24 * 60 * 60;
+
+/** Lifetimes (seconds); see docs/oidc.md. */
+export const oidcLifetimes = {
+  refreshToken: 14 * day,
+  grant: 180 * day,
+  session: 14 * day,
+  /** RFC 9700 §4.14 grace for a replayed rotated refresh token (see adapter.ts). */
+  refreshGrace: 10,
+  /** A retired signing key stays in JWKS this long: longer than any token it signed (ID and access ≤ 24 h). */
+  keyRetention: 2 * day,
+};
+
+export type Oidc = {
+  issuer: string;
+  /** Koa middleware serving `/oidc/*`. */
+  middleware: (ctx: Context, next: Next) => Promise<unknown>;
+  publicJwks: () => OidcKeys['publicJwks'];
+  /** Retires the current signing key (still published) and signs with a new one, on every instance. */
+  rotateSigningKey: (algorithm?: SigningAlgorithm) => Promise<string>;
+  /**
+   * The hand-off from the hosted sign-in pages: finishes the pending interaction of this browser for a user
+   * who has authenticated, and answers where to send the browser next (SPEC §5).
+   */
+  finishInteraction: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    result: { accountId: string },
+  ) => Promise<string>;
+  /** The interaction of this browser: its client, the requested parameters, the prompt. */
+  interactionDetails: (
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => ReturnType<Provider['interactionDetails']>;
+  close: () => void;
+};
+
+export const createOidc = async (deps: {
+  config: Config;
+  db: Db;
+  vault: Vault;
+  changes: ChangeBus;
+  logger: Logger;
+  signingAlgorithm?: SigningAlgorithm;
+}): Promise<Oidc> => {
+  const { config, db, vault, changes, logger } = deps;
+  const tenantId = defaultTenantId;
+  const issuer = `${config.endpoint}/oidc`;
+  const algorithm = deps.signingAlgorithm ?? 'ES256';
+  const keyStore = createKeyStore({ vault, tenantId, retentionSeconds: oidcLifetimes.keyRetention });
+  const directory = createDirectory({ db: db.kysely, tenantId, changes });
+  const placeholderSecret = placeholderClientSecret();
+
+  await keyStore.ensure(db.kysely, algorithm);
+
+  const build = async () => {
+    const keys = await keyStore.load(db.kysely);
+    const provider = createProvider({
+      issuer,
+      endpoint: config.endpoint,
+      db: db.kysely,
+      tenantId,
+      directory,
+      keys,
+      placeholderSecret,
+      trustProxy: config.trustProxy.length > 0,
+      refreshGraceSeconds: oidcLifetimes.refreshGrace,
+      refreshTokenTtl: oidcLifetimes.refreshToken,
+      grantTtl: oidcLifetimes.grant,
+      sessionTtl: oidcLifetimes.session,
+    });
+    provider.on('server_error', (_ctx: unknown, error: Error) =>
+      logger.error({ err: error }, 'oidc server error'),
+    );
+    return { keys, provider, mounted: mount('/oidc', provider as never) };
+  };
+
+  let current = await build();
+  const reload = async () => {
+    current = await build();
+    logger.info({ kids: current.keys.publicJwks.keys.map((key) => key.kid) }, 'oidc keys loaded');
+  };
+  const unsubscribe = changes.subscribe((change) => {
+    if (change.topic === 'oidc_keys' || change.topic === '*') {
+      reload().catch((error: unknown) => logger.error({ err: error }, 'could not reload oidc keys'));
+    }
+  });
+
+  // Expired codes, tokens, sessions and interactions are deleted in the background, in small batches.
+  const purgeTimer = setInterval(() => {
+    purgeExpired(db.kysely).catch((error: unknown) => logger.warn({ err: error }, 'oidc purge failed'));
+  }, 60_000);
+  purgeTimer.unref();
+
+  return {
+    issuer,
+    middleware: (ctx, next) => current.mounted(ctx as never, next),
+    publicJwks: () => current.keys.publicJwks,
+    rotateSigningKey: async (nextAlgorithm = algorithm) => {
+      const kid = await keyStore.rotateSigning(db.kysely, nextAlgorithm);
+      await reload();
+      await changes.publish({ topic: 'oidc_keys' });
+      return kid;
+    },
+    finishInteraction: async (req, res, { accountId }) =>
+      current.provider.interactionResult(
+        req,
+        res,
+        { login: { accountId } },
+        { mergeWithLastSubmission: false },
+      ),
+    interactionDetails: (req, res) => current.provider.interactionDetails(req, res),
+    close: () => {
+      clearInterval(purgeTimer);
+      unsubscribe();
+    },
+  };
+};

@@ -1,0 +1,246 @@
+import type { Kysely } from 'kysely';
+import Provider, {
+  type Configuration,
+  errors,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import type { Database } from '../db/schema.ts';
+import { matchesAnyDigest } from '../domain/applications/application-secrets.ts';
+import { findGrantedScopes } from '../domain/roles/granted-scopes.ts';
+import { claimsByScope, findAccount, supportedScopes } from './account.ts';
+import { createAdapterClass } from './adapter.ts';
+import { type Directory, toClientMetadata } from './directory.ts';
+import type { OidcKeys } from './keys.ts';
+
+export type ProviderOptions = {
+  issuer: string;
+  endpoint: string;
+  db: Kysely<Database>;
+  tenantId: string;
+  directory: Directory;
+  keys: OidcKeys;
+  placeholderSecret: string;
+  trustProxy: boolean;
+  refreshGraceSeconds: number;
+  /** Sliding refresh-token lifetime when the app sets none (seconds). */
+  refreshTokenTtl: number;
+  /** Grant lifetime, also the absolute limit of a refresh-token family (seconds). */
+  grantTtl: number;
+  sessionTtl: number;
+};
+
+export const extraAuthorizationParams = [
+  'first_screen',
+  'interaction_mode',
+  'direct_sign_in',
+  'organization_id',
+];
+
+const day = 24 * 60 * 60;
+
+/** First-party apps are consented automatically, even with `prompt=consent` (SPEC §2). */
+const isFirstParty = async (directory: Directory, clientId: string | undefined) =>
+  clientId !== undefined && (await directory.findClient(clientId))?.isThirdParty === false;
+
+const consentPolicy = (directory: Directory) => {
+  const policy = interactionPolicy.base();
+  const consent = policy.get('consent');
+  for (const check of consent?.checks ?? []) {
+    const original = check.check;
+    check.check = async (ctx: KoaContextWithOIDC) =>
+      (await isFirstParty(directory, ctx.oidc.client?.clientId))
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : original(ctx);
+  }
+  return policy;
+};
+
+/** Which hosted page an interaction starts on (SPEC §5). */
+const interactionUrl =
+  (endpoint: string) =>
+  (_ctx: KoaContextWithOIDC, interaction: { prompt: { name: string }; params: Record<string, unknown> }) => {
+    if (interaction.prompt.name === 'consent') return `${endpoint}/consent`;
+    const { first_screen: firstScreen, interaction_mode: mode } = interaction.params;
+    const register = mode === 'signUp' || firstScreen === 'register' || firstScreen === 'identifier:register';
+    return `${endpoint}/${register ? 'register' : 'sign-in'}`;
+  };
+
+export const createProvider = (options: ProviderOptions): Provider => {
+  const { directory, db, tenantId } = options;
+  const signingAlg = (options.keys.signing[0]?.alg ?? 'ES256') as 'ES256' | 'RS256';
+  const Adapter = createAdapterClass({ db, tenantId, refreshGraceSeconds: options.refreshGraceSeconds });
+
+  // The subject whose roles bound the scopes of a resource token: the user, or the M2M app itself.
+  const grantedScopes = async (ctx: KoaContextWithOIDC, indicator: string): Promise<string[] | undefined> => {
+    const accountId = ctx.oidc.entities.Account?.accountId ?? ctx.oidc.session?.accountId;
+    if (accountId) return findGrantedScopes(db, tenantId, { userId: accountId }, indicator);
+    if (
+      ctx.oidc.route === 'token' &&
+      ctx.oidc.params?.grant_type === 'client_credentials' &&
+      ctx.oidc.client
+    ) {
+      return findGrantedScopes(db, tenantId, { applicationId: ctx.oidc.client.clientId }, indicator);
+    }
+    return undefined; // at the authorization endpoint, before sign-in: validate only
+  };
+
+  const configuration: Configuration = {
+    adapter: (name: string) => {
+      if (name === 'Client') {
+        return {
+          find: async (id: string) => {
+            const client = await directory.findClient(id);
+            return client ? toClientMetadata(client, options.placeholderSecret) : undefined;
+          },
+        } as never;
+      }
+      return new Adapter(name) as never;
+    },
+    jwks: { keys: options.keys.signing as never },
+    cookies: {
+      keys: options.keys.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    findAccount: (_ctx, sub) => findAccount(db, tenantId, sub),
+    claims: Object.fromEntries(Object.entries(claimsByScope).map(([scope, claims]) => [scope, [...claims]])),
+    scopes: supportedScopes,
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    pkce: { required: (_ctx, client) => client.tokenEndpointAuthMethod === 'none' },
+    extraParams: extraAuthorizationParams,
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: signingAlg,
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'RS256'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // No default resource: without `resource` the access token is opaque and serves /oidc/me.
+        defaultResource: () => undefined as never,
+        useGrantedResource: (() => true) as never,
+        getResourceServerInfo: async (ctx, indicator) => {
+          const resource = await directory.findResource(indicator);
+          if (!resource) throw new errors.InvalidTarget(`resource indicator ${indicator} is not registered`);
+          const granted = await grantedScopes(ctx, indicator);
+          const scope = (granted ?? resource.scopes)
+            .filter((name) => resource.scopes.includes(name))
+            .join(' ');
+          return {
+            scope,
+            audience: resource.indicator,
+            accessTokenTTL: resource.accessTokenTtl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: signingAlg } },
+          };
+        },
+      },
+    },
+    formats: {
+      customizers: {
+        // SPEC §2: a JWT access token always carries `scope`, the empty string when nothing was granted
+        // (Logto's Python SDK reads it unconditionally). RFC 9068 §2.2: `typ` is `at+jwt` (oidc-provider's default).
+        jwt: async (_ctx, _token, jwt) => {
+          jwt.payload.scope ??= '';
+        },
+      },
+    },
+    rotateRefreshToken: async (ctx) => {
+      const client = ctx.oidc.client ? await directory.findClient(ctx.oidc.client.clientId) : undefined;
+      return client?.rotateRefreshToken ?? true;
+    },
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ttl: {
+      // Lifetimes are synchronous hooks; the client is in the cache, loaded when it authenticated.
+      AccessToken: (_ctx, token, client) => {
+        if (token.resourceServer) return token.resourceServer.accessTokenTTL ?? 3600;
+        return directory.peekClient(client.clientId)?.accessTokenTtl ?? 3600;
+      },
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: options.sessionTtl,
+      Grant: options.grantTtl,
+      RefreshToken: (_ctx, token, client) => {
+        const record = directory.peekClient(client.clientId);
+        const sliding = record?.refreshTokenTtlDays
+          ? record.refreshTokenTtlDays * day
+          : options.refreshTokenTtl;
+        // The family's absolute limit: no refresh token outlives its first one by more than the grant lifetime.
+        const familyStart = token.iiat ?? token.iat ?? Math.floor(Date.now() / 1000);
+        const remaining = familyStart + options.grantTtl - Math.floor(Date.now() / 1000);
+        return Math.max(1, Math.min(sliding, remaining));
+      },
+    },
+    interactions: { url: interactionUrl(options.endpoint) as never, policy: consentPolicy(directory) },
+    loadExistingGrant: async (ctx) => {
+      const clientId = ctx.oidc.client?.clientId;
+      const accountId = ctx.oidc.session?.accountId;
+      if (!clientId || !accountId) return undefined;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(clientId);
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (!(await isFirstParty(directory, clientId))) return existing;
+      // First-party: the grant covers what was requested, bounded for API resources by the user's roles.
+      const grant = existing ?? new ctx.oidc.provider.Grant({ clientId, accountId });
+      const requested = String(ctx.oidc.params?.scope ?? '')
+        .split(' ')
+        .filter((scope) => supportedScopes.includes(scope));
+      if (requested.length) grant.addOIDCScope(requested.join(' '));
+      const resources = ctx.oidc.params?.resource;
+      for (const indicator of Array.isArray(resources) ? resources : resources ? [String(resources)] : []) {
+        const resource = await directory.findResource(indicator);
+        if (!resource) continue;
+        const granted = await findGrantedScopes(db, tenantId, { userId: accountId }, indicator);
+        const scopes = String(ctx.oidc.params?.scope ?? '')
+          .split(' ')
+          .filter((scope) => granted.includes(scope));
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+      await grant.save();
+      return grant;
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      const escapeHtml = (value: unknown) =>
+        String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Sign-in error</title></head><body><main><h1>Something went wrong</h1><p><code>${escapeHtml(out.error)}</code></p><p>${escapeHtml(out.error_description)}</p></main></body></html>`;
+    },
+  };
+
+  const provider = new Provider(options.issuer, configuration);
+  provider.proxy = options.trustProxy;
+
+  // SPEC §3: secrets are stored as SHA-256 digests and an app may hold several; compare the presented secret
+  // against all unexpired ones in constant time instead of oidc-provider's single plaintext comparison.
+  const ClientClass = provider.Client as unknown as {
+    prototype: { compareClientSecret(actual: string): Promise<boolean>; clientId: string };
+  };
+  ClientClass.prototype.compareClientSecret = async function compareClientSecret(
+    this: { clientId: string },
+    actual: string,
+  ) {
+    const client = await directory.findClient(this.clientId);
+    const now = Date.now();
+    const digests = (client?.secrets ?? [])
+      .filter((secret) => !secret.expiresAt || new Date(secret.expiresAt).getTime() > now)
+      .map((secret) => secret.digest);
+    return matchesAnyDigest(actual, digests);
+  };
+  return provider;
+};
