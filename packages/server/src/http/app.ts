@@ -21,6 +21,7 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
   app.proxy = registry.config.trustProxy.length > 0;
   // Errors are logged once by errorHandler; Koa's own default handler would print stack traces to stderr.
   app.silent = true;
+  app.keys = registry.oidc.cookieKeys;
 
   const router = createRouter(registry, [
     statusRoutes,

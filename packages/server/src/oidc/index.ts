@@ -31,6 +31,11 @@ export type Oidc = {
   /** Koa middleware serving `/oidc/*`. */
   middleware: (ctx: Context, next: Next) => Promise<unknown>;
   publicJwks: () => OidcKeys['publicJwks'];
+  /**
+   * Keys for signed cookies. oidc-provider is mounted into our app and uses its `ctx.cookies`, so the app's
+   * `keys` must be these; the array is updated in place when keys reload.
+   */
+  cookieKeys: string[];
   /** Retires the current signing key (still published) and signs with a new one, on every instance. */
   rotateSigningKey: (algorithm?: SigningAlgorithm) => Promise<string>;
   /**
@@ -90,9 +95,12 @@ export const createOidc = async (deps: {
     return { keys, provider, mounted: mount('/oidc', provider as never) };
   };
 
+  const cookieKeys: string[] = [];
   let current = await build();
+  cookieKeys.push(...current.keys.cookieKeys);
   const reload = async () => {
     current = await build();
+    cookieKeys.splice(0, cookieKeys.length, ...current.keys.cookieKeys);
     logger.info({ kids: current.keys.publicJwks.keys.map((key) => key.kid) }, 'oidc keys loaded');
   };
   const unsubscribe = changes.subscribe((change) => {
@@ -111,6 +119,7 @@ export const createOidc = async (deps: {
     issuer,
     middleware: (ctx, next) => current.mounted(ctx as never, next),
     publicJwks: () => current.keys.publicJwks,
+    cookieKeys,
     rotateSigningKey: async (nextAlgorithm = algorithm) => {
       const kid = await keyStore.rotateSigning(db.kysely, nextAlgorithm);
       await reload();

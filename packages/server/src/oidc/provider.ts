@@ -132,7 +132,8 @@ export const createProvider = (options: ProviderOptions): Provider => {
         enabled: true,
         // No default resource: without `resource` the access token is opaque and serves /oidc/me.
         defaultResource: () => undefined as never,
-        useGrantedResource: (() => true) as never,
+        // A token request without `resource` gets an opaque token for /oidc/me, as Logto SDKs expect.
+        useGrantedResource: () => false,
         getResourceServerInfo: async (ctx, indicator) => {
           const resource = await directory.findResource(indicator);
           if (!resource) throw new errors.InvalidTarget(`resource indicator ${indicator} is not registered`);
