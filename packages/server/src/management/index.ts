@@ -1,6 +1,7 @@
 import type { RouteGroup } from '../http/routes.ts';
 import type { Registry } from '../registry.ts';
 import { applicationRoutes } from './applications.routes.ts';
+import { configRoutes } from './configs.routes.ts';
 import { createOpenApiRoutes } from './openapi.ts';
 import { resourceRoutes } from './resources.routes.ts';
 import { roleRoutes } from './roles.routes.ts';
@@ -10,6 +11,7 @@ export const managementRoutes: Array<RouteGroup<Registry>> = [
   applicationRoutes,
   resourceRoutes,
   roleRoutes,
+  configRoutes,
   // Public: the document describes the API, it grants nothing.
   createOpenApiRoutes(() => managementRoutes),
 ];

@@ -36,6 +36,9 @@ export type Oidc = {
    * `keys` must be these; the array is updated in place when keys reload.
    */
   cookieKeys: string[];
+  listSigningKeys: () => Promise<
+    Array<{ id: string; algorithm: string; createdAt: Date; retiredAt: Date | null }>
+  >;
   /** Retires the current signing key (still published) and signs with a new one, on every instance. */
   rotateSigningKey: (algorithm?: SigningAlgorithm) => Promise<string>;
   /**
@@ -120,6 +123,13 @@ export const createOidc = async (deps: {
     middleware: (ctx, next) => current.mounted(ctx as never, next),
     publicJwks: () => current.keys.publicJwks,
     cookieKeys,
+    listSigningKeys: async () =>
+      (await keyStore.listSigning(db.kysely)).map((row) => ({
+        id: row.id,
+        algorithm: row.algorithm,
+        createdAt: new Date(row.created_at),
+        retiredAt: row.retired_at ? new Date(row.retired_at) : null,
+      })),
     rotateSigningKey: async (nextAlgorithm = algorithm) => {
       const kid = await keyStore.rotateSigning(db.kysely, nextAlgorithm);
       await reload();

@@ -118,6 +118,19 @@ export const createKeyStore = ({
       });
     },
 
+    /** Signing keys still published (current first), without private material. */
+    async listSigning(db: Kysely<Database>) {
+      const cutoff = new Date(Date.now() - retentionSeconds * 1000);
+      return db
+        .selectFrom('oidc_keys')
+        .select(['id', 'algorithm', 'created_at', 'retired_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('usage', '=', 'signing')
+        .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', cutoff)]))
+        .orderBy('created_at', 'desc')
+        .execute();
+    },
+
     async load(db: Kysely<Database>): Promise<OidcKeys> {
       const cutoff = new Date(Date.now() - retentionSeconds * 1000);
       const rows = await db
