@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { ChangeBus } from '../db/changes.ts';
 import type { ApplicationType, Database } from '../db/schema.ts';
 import { findActiveSecretDigests } from '../domain/applications/application-secrets.ts';
+import { findGrantedScopes, type ScopeSubject } from '../domain/roles/granted-scopes.ts';
 
 /** What the protocol layer knows of an application, cached per instance. */
 export type ClientRecord = {
@@ -47,9 +48,14 @@ export const createDirectory = ({
   // The same clients, resolved, for oidc-provider's synchronous hooks (token lifetimes).
   const resolvedClients = new Map<string, ClientRecord>();
   const resources = new Map<string, Promise<ResourceRecord | undefined>>();
+  // Scopes a subject's roles grant on a resource, keyed `u:<userId>|<indicator>` or `a:<appId>|<indicator>`.
+  const granted = new Map<string, Promise<string[] | undefined>>();
   const missTtlMs = 5_000;
 
   changes.subscribe((change) => {
+    if (change.topic === '*' || change.topic === 'roles' || change.topic === 'users') {
+      granted.clear();
+    }
     if (change.topic === '*' || change.topic === 'roles') {
       clients.clear();
       resolvedClients.clear();
@@ -64,6 +70,7 @@ export const createDirectory = ({
       }
     } else if (change.topic === 'resources') {
       resources.clear();
+      granted.clear();
     }
   });
 
@@ -144,6 +151,11 @@ export const createDirectory = ({
         if (client) resolvedClients.set(id, client);
         return client;
       }),
+    /** Scope names of `indicator` that the subject's roles grant (cached; dropped on role or resource changes). */
+    grantedScopes: async (subject: ScopeSubject, indicator: string): Promise<string[]> => {
+      const key = `${'userId' in subject ? `u:${subject.userId}` : `a:${subject.applicationId}`}|${indicator}`;
+      return (await cached(granted, key, () => findGrantedScopes(db, tenantId, subject, indicator))) ?? [];
+    },
     /** The client as last loaded, synchronously; undefined if it is not in the cache. */
     peekClient: (id: string) => resolvedClients.get(id),
     findResource: (indicator: string) => cached(resources, indicator, () => loadResource(indicator)),

@@ -7,7 +7,6 @@ import Provider, {
 } from 'oidc-provider';
 import type { Database } from '../db/schema.ts';
 import { matchesAnyDigest } from '../domain/applications/application-secrets.ts';
-import { findGrantedScopes } from '../domain/roles/granted-scopes.ts';
 import { claimsByScope, findAccount, supportedScopes } from './account.ts';
 import { createAdapterClass } from './adapter.ts';
 import { type Directory, toClientMetadata } from './directory.ts';
@@ -74,13 +73,13 @@ export const createProvider = (options: ProviderOptions): Provider => {
   // The subject whose roles bound the scopes of a resource token: the user, or the M2M app itself.
   const grantedScopes = async (ctx: KoaContextWithOIDC, indicator: string): Promise<string[] | undefined> => {
     const accountId = ctx.oidc.entities.Account?.accountId ?? ctx.oidc.session?.accountId;
-    if (accountId) return findGrantedScopes(db, tenantId, { userId: accountId }, indicator);
+    if (accountId) return directory.grantedScopes({ userId: accountId }, indicator);
     if (
       ctx.oidc.route === 'token' &&
       ctx.oidc.params?.grant_type === 'client_credentials' &&
       ctx.oidc.client
     ) {
-      return findGrantedScopes(db, tenantId, { applicationId: ctx.oidc.client.clientId }, indicator);
+      return directory.grantedScopes({ applicationId: ctx.oidc.client.clientId }, indicator);
     }
     return undefined; // at the authorization endpoint, before sign-in: validate only
   };
@@ -207,7 +206,7 @@ export const createProvider = (options: ProviderOptions): Provider => {
       for (const indicator of Array.isArray(resources) ? resources : resources ? [String(resources)] : []) {
         const resource = await directory.findResource(indicator);
         if (!resource) continue;
-        const granted = await findGrantedScopes(db, tenantId, { userId: accountId }, indicator);
+        const granted = await directory.grantedScopes({ userId: accountId }, indicator);
         const scopes = String(ctx.oidc.params?.scope ?? '')
           .split(' ')
           .filter((scope) => granted.includes(scope));
