@@ -137,7 +137,8 @@ export const envSchema = z.object({
     .describe('On SIGTERM, how long in-flight requests may finish before their connections are closed.'),
   GATEHOUSE_ADMIN_CLIENT_ID: z
     .string()
-    .regex(/^[\w.-]{1,128}$/, { message: 'must be 1-128 letters, digits, dots, dashes or underscores' })
+    // Application ids are at most 21 characters (the length of generated ids).
+    .regex(/^[\w.-]{1,21}$/, { message: 'must be 1-21 letters, digits, dots, dashes or underscores' })
     .optional()
     .describe(
       'With `GATEHOUSE_ADMIN_CLIENT_SECRET`: ensures at every start a machine-to-machine app with full Management API access.',

@@ -25,5 +25,7 @@ export const securityHeaders = () => async (ctx: Context, next: Next) => {
   ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
   ctx.set('Content-Security-Policy', apiCsp);
   if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  // API answers are about accounts and secrets: never stored by a browser or a shared cache.
+  if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
   await next();
 };

@@ -104,7 +104,15 @@ export type CreateSecret = z.infer<typeof CreateSecret>;
 
 export const RenameSecret = z.object({ name: SecretName });
 
-export const SecretParams = z.object({ id: id(), name: SecretName });
+// A name in a path is taken as it is (not trimmed): `/secrets/%20default` is not the secret `default`.
+export const SecretParams = z.object({
+  id: id(),
+  name: z
+    .string()
+    .min(1)
+    .max(256)
+    .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters'),
+});
 
 export const SecretSummary = z.object({
   name: z.string(),

@@ -80,8 +80,8 @@ const assertDefaultAllowed = (type: RoleType, isDefault: boolean | undefined) =>
  */
 export const createRoleService = ({ db, changes, tenantId }: DomainDeps) => {
   const queries = createRoleQueries(db, tenantId);
-  const inTransaction = <T>(work: (tx: RoleQueries, trx: typeof db) => Promise<T>) =>
-    db.transaction().execute((trx) => work(createRoleQueries(trx, tenantId), trx));
+  const inTransaction = <T>(work: (tx: RoleQueries) => Promise<T>) =>
+    db.transaction().execute((trx) => work(createRoleQueries(trx, tenantId)));
   // After commit only. A change of an app's roles changes what the client credentials grant gives it.
   const published = async <T>(roleId: string | undefined, result: T, applicationIds: string[] = []) => {
     await changes.publish(roleId ? { topic: 'roles', key: roleId } : { topic: 'roles' });
