@@ -9,7 +9,7 @@ import { defaultTenantId } from '../db/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Vault } from '../vault/vault.ts';
 import { purgeExpired } from './adapter.ts';
-import { createDirectory, placeholderClientSecret } from './directory.ts';
+import { createDirectory, type Directory, placeholderClientSecret } from './directory.ts';
 import { createKeyStore, type OidcKeys, type SigningAlgorithm } from './keys.ts';
 import { createProvider } from './provider.ts';
 
@@ -50,6 +50,13 @@ export type Oidc = {
     res: ServerResponse,
     result: { accountId: string },
   ) => Promise<string>;
+  /**
+   * Finishes a consent interaction: approval grants what the client asked for (OIDC scopes, and for each API
+   * resource the requested scopes the user's roles grant); denial answers `access_denied` to the client.
+   */
+  finishConsent: (req: IncomingMessage, res: ServerResponse, input: { approve: boolean }) => Promise<string>;
+  /** An application as the protocol layer sees it (name, type, third-party flag). */
+  findClient: (clientId: string) => ReturnType<Directory['findClient']>;
   /** The interaction of this browser: its client, the requested parameters, the prompt. */
   interactionDetails: (
     req: IncomingMessage,
@@ -143,6 +150,42 @@ export const createOidc = async (deps: {
         { login: { accountId } },
         { mergeWithLastSubmission: false },
       ),
+    finishConsent: async (req, res, { approve }) => {
+      const { provider } = current;
+      if (!approve) {
+        return provider.interactionResult(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'the user denied the request' },
+          { mergeWithLastSubmission: false },
+        );
+      }
+      const details = await provider.interactionDetails(req, res);
+      const accountId = details.session?.accountId;
+      const clientId = String(details.params.client_id ?? '');
+      if (!accountId) throw new Error('consent without a signed-in user');
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId, clientId });
+      if (!grant) throw new Error('grant not found');
+      const missing = details.prompt.details as {
+        missingOIDCScope?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
+      if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+        const granted = await directory.grantedScopes({ userId: accountId }, indicator);
+        grant.addResourceScope(indicator, scopes.filter((scope) => granted.includes(scope)).join(' '));
+      }
+      const grantId = await grant.save();
+      return provider.interactionResult(
+        req,
+        res,
+        { consent: { grantId } },
+        { mergeWithLastSubmission: true },
+      );
+    },
+    findClient: (clientId) => directory.findClient(clientId),
     interactionDetails: (req, res) => current.provider.interactionDetails(req, res),
     close: () => {
       clearInterval(purgeTimer);

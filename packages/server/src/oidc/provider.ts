@@ -97,10 +97,16 @@ export const createProvider = (options: ProviderOptions): Provider => {
       return new Adapter(name) as never;
     },
     jwks: { keys: options.keys.signing as never },
+    // SPEC §5, SECURITY-TESTS B6: `__Host-` cookies (Secure, Path=/, no Domain) when served over https. The resume
+    // cookie's path is the authorization resume URL, so it can only be `__Secure-`. Over plain-http development
+    // (ENDPOINT http://…) browsers refuse both prefixes: plain names are used there.
     cookies: {
       keys: options.keys.cookieKeys,
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      names: options.endpoint.startsWith('https:')
+        ? { session: '__Host-gh_session', interaction: '__Host-gh_interaction', resume: '__Secure-gh_resume' }
+        : { session: 'gh_session', interaction: 'gh_interaction', resume: 'gh_resume' },
+      long: { signed: true, httpOnly: true, sameSite: 'lax', path: '/' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', path: '/' },
     },
     findAccount: (_ctx, sub) => findAccount(db, tenantId, sub),
     claims: Object.fromEntries(Object.entries(claimsByScope).map(([scope, claims]) => [scope, [...claims]])),
@@ -225,6 +231,42 @@ export const createProvider = (options: ProviderOptions): Provider => {
 
   const provider = new Provider(options.issuer, configuration);
   provider.proxy = options.trustProxy;
+
+  // RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1: these endpoints take POST only. oidc-provider routes nothing else
+  // there, so another method fell through to the app's plain-text 404; answer 405 with `Allow` (RFC 9110 §15.5.6)
+  // and an OAuth error body instead (SECURITY-TESTS A11).
+  const postOnly = new Set(['/token', '/token/introspection', '/token/revocation']);
+  provider.use(async (ctx, next) => {
+    if (!postOnly.has(ctx.path) || ctx.method === 'POST' || ctx.method === 'OPTIONS') return next();
+    ctx.status = 405;
+    ctx.set('Allow', 'POST, OPTIONS');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { error: 'invalid_request', error_description: `${ctx.method} is not allowed here, use POST` };
+  });
+
+  // Token endpoint errors where oidc-provider departs from the RFCs; corrected after it has answered.
+  const notAllowedGrantType = 'requested grant type is not allowed for this client';
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path !== '/token' || ctx.status !== 400) return;
+    const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+    // RFC 6749 §5.2: a grant type the authenticated client is not registered for is `unauthorized_client`;
+    // oidc-provider answers `invalid_request` with this description (SECURITY-TESTS A10).
+    if (body?.error === 'invalid_request' && body.error_description === notAllowedGrantType) {
+      body.error = 'unauthorized_client';
+      return;
+    }
+    // RFC 6749 §10.5 (codes are single-use), RFC 7636 §4.6: oidc-provider checks code_verifier, redirect_uri and
+    // expiry before it consumes the code, so after a failed redemption the code stayed redeemable and verifiers
+    // could be tried one after another. A redemption by the code's own client that ends in invalid_grant uses the
+    // code up (SECURITY-TESTS A7); another client's attempt does not, so nobody can burn codes it does not own.
+    if (body?.error !== 'invalid_grant') return;
+    const { client, params } = (ctx.oidc as KoaContextWithOIDC['oidc'] | undefined) ?? {};
+    if (!client || params?.grant_type !== 'authorization_code' || typeof params.code !== 'string') return;
+    const code = await provider.AuthorizationCode.find(params.code).catch(() => undefined);
+    // consume() is one conditional UPDATE (adapter.ts); on a code already used it throws, which changes nothing.
+    if (code && code.clientId === client.clientId) await code.consume().catch(() => undefined);
+  });
 
   // SPEC §3: secrets are stored as SHA-256 digests and an app may hold several; compare the presented secret
   // against all unexpired ones in constant time instead of oidc-provider's single plaintext comparison.
