@@ -113,6 +113,8 @@ export const createProvider = (options: ProviderOptions): Provider => {
     scopes: supportedScopes,
     conformIdTokenClaims: false,
     responseTypes: ['code'],
+    // SPEC §2: what Gatehouse clients can actually use. Secrets are stored as digests, so no client_secret_jwt.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     pkce: { required: (_ctx, client) => client.tokenEndpointAuthMethod === 'none' },
     extraParams: extraAuthorizationParams,
     clientDefaults: {
@@ -128,6 +130,8 @@ export const createProvider = (options: ProviderOptions): Provider => {
     },
     features: {
       devInteractions: { enabled: false },
+      // Not part of the contract; off so discovery advertises only what is supported and tested.
+      pushedAuthorizationRequests: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
@@ -254,6 +258,22 @@ export const createProvider = (options: ProviderOptions): Provider => {
     // oidc-provider answers `invalid_request` with this description (SECURITY-TESTS A10).
     if (body?.error === 'invalid_request' && body.error_description === notAllowedGrantType) {
       body.error = 'unauthorized_client';
+      return;
+    }
+    // RFC 6749 §5.2: an unsupported authentication method is `invalid_client` (401). Client assertions are not
+    // offered (discovery lists only basic, post and none), and oidc-provider then ignores them and reports that
+    // no authentication was sent; answer what the RFC asks (SECURITY-TESTS A8).
+    if (
+      body?.error === 'invalid_request' &&
+      (ctx.oidc as { body?: Record<string, unknown> } | undefined)?.body?.client_assertion !== undefined
+    ) {
+      ctx.status = 401;
+      ctx.set('WWW-Authenticate', 'Basic realm="gatehouse", error="invalid_client"');
+      ctx.body = {
+        error: 'invalid_client',
+        error_description:
+          'client assertions are not supported; use client_secret_basic or client_secret_post',
+      };
       return;
     }
     // RFC 6749 §10.5 (codes are single-use), RFC 7636 §4.6: oidc-provider checks code_verifier, redirect_uri and
