@@ -71,6 +71,30 @@ export const apiErrors = {
     message: 'Role {{roleId}} is not assigned to {{kind}} {{id}}.',
   },
   'user.not_found': { status: 404, message: 'User {{id}} was not found.' },
+  // Users and passwords (Management API; SECURITY-TESTS B1).
+  'user.username_taken': { status: 409, message: 'The username {{username}} is already in use.' },
+  'user.email_taken': { status: 409, message: 'This email is already in use.' },
+  'user.phone_taken': { status: 409, message: 'This phone number is already in use.' },
+  'user.identifier_required': {
+    status: 400,
+    message: 'A user needs at least one of username, primaryEmail or primaryPhone.',
+  },
+  'user.password_mismatch': { status: 422, message: 'The password does not match.' },
+  'password.rejected': {
+    status: 422,
+    message: 'The password does not meet the password policy.',
+  },
+  // Sign-in experience, verification codes, email (SPEC §5).
+  'sign_in_experience.invalid': {
+    status: 400,
+    message: 'These sign-in experience settings do not work together: {{reason}}.',
+  },
+  'verification_code.invalid_email': { status: 400, message: 'The email address is not valid.' },
+  'verification_code.too_many_requests': {
+    status: 429,
+    message: 'Too many codes were requested. Try again in {{retryAfterSeconds}} seconds.',
+  },
+  'email.send_failed': { status: 502, message: 'The email could not be sent. Try again later.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof apiErrors;

@@ -11,6 +11,7 @@ export type Config = {
   databaseUrl: string | undefined;
   databasePoolSize: number;
   redisUrl: string | undefined;
+  smtp: { url: string | undefined; from: string | undefined };
   vault: { kek: Buffer | undefined; previousKek: Buffer | undefined };
   trustProxy: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -45,6 +46,7 @@ const secretVariables = new Set([
   'GATEHOUSE_ADMIN_PASSWORD',
   'DATABASE_URL',
   'REDIS_URL',
+  'SMTP_URL',
 ]);
 
 export const loadConfig = (rawEnv: Record<string, string | undefined>): Config => {
@@ -82,6 +84,7 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): Config =
     databaseUrl: value.DATABASE_URL,
     databasePoolSize: value.DATABASE_POOL_SIZE,
     redisUrl: value.REDIS_URL,
+    smtp: { url: value.SMTP_URL, from: value.SMTP_FROM },
     vault: { kek: key(value.SECRET_VAULT_KEK), previousKek: key(value.SECRET_VAULT_KEK_PREVIOUS) },
     trustProxy: splitList(value.TRUST_PROXY),
     logLevel: value.LOG_LEVEL,

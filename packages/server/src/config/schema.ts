@@ -117,6 +117,16 @@ export const envSchema = z.object({
     .describe(
       'Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` headers are believed: comma-separated IPs, CIDRs, or `loopback`, `linklocal`, `uniquelocal`. Empty: trust none, use the socket address.',
     ),
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtps://user:password@smtp.example.com:465')
+    .optional()
+    .describe(
+      'Mail server for verification codes. Unset: messages go to the development outbox (`GET /api/outbox`), so sign-up with email verification works on a fresh start.',
+    ),
+  SMTP_FROM: z
+    .string()
+    .max(256)
+    .optional()
+    .describe('The From header of the emails Gatehouse sends, e.g. `Gatehouse <no-reply@example.com>`.'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

@@ -129,6 +129,69 @@ export type OidcKeysTable = {
   retired_at: Date | null;
 };
 
+export type ExperienceFlowsTable = {
+  tenant_id: string;
+  /** SHA-256 (hex) of the oidc-provider interaction id. */
+  interaction_id: string;
+  flow: string;
+  step: string;
+  data: Json;
+  expires_at: Date;
+  updated_at: UpdatedAt;
+};
+
+/** Sign-in experience settings of a tenant (Logto's shape, camelCase JSON); no row means the defaults. */
+export type SignInExperiencesTable = {
+  tenant_id: string;
+  settings: Json;
+  updated_at: UpdatedAt;
+};
+
+export type VerificationCodesTable = {
+  tenant_id: string;
+  id: string;
+  purpose: string;
+  /** The normalised email the code was sent to. */
+  identifier: string;
+  /** Hex SHA-256 over the code id and the code; never the code itself. */
+  digest: string;
+  attempts: Generated<number>;
+  expires_at: Date;
+  consumed_at: Date | null;
+  invalidated_at: Date | null;
+  created_at: CreatedAt;
+};
+
+export type OutboxMessagesTable = {
+  tenant_id: string;
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  created_at: CreatedAt;
+};
+
+export type RateLimitsTable = {
+  tenant_id: string;
+  key: string;
+  window_seconds: number;
+  window_start: Date;
+  count: number;
+  expires_at: Date;
+};
+
+export type AccountLockoutsTable = {
+  tenant_id: string;
+  user_id: string;
+  failures: Generated<number>;
+  locked_until: Date | null;
+  hour_start: Generated<Date>;
+  hour_failures: Generated<number>;
+  last_outcome: Generated<string>;
+  updated_at: Generated<Date>;
+};
+
 /** Ids of the rows the migrations seed. */
 export const managementApi = {
   resourceId: 'management-api',
@@ -152,4 +215,10 @@ export type Database = {
   applications_roles: ApplicationsRolesTable;
   oidc_model_instances: OidcModelInstancesTable;
   oidc_keys: OidcKeysTable;
+  sign_in_experiences: SignInExperiencesTable;
+  verification_codes: VerificationCodesTable;
+  outbox_messages: OutboxMessagesTable;
+  rate_limits: RateLimitsTable;
+  account_lockouts: AccountLockoutsTable;
+  experience_flows: ExperienceFlowsTable;
 };

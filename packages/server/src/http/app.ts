@@ -1,4 +1,6 @@
 import Koa from 'koa';
+import { createExperienceRouter } from '../experience/routes.ts';
+import { createExperienceServices } from '../experience/wiring.ts';
 import { managementRoutes } from '../management/index.ts';
 import type { Registry } from '../registry.ts';
 import { metricsRoutes, statusRoutes } from '../status/status.routes.ts';
@@ -51,10 +53,15 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
     if (ctx.response.is('html')) ctx.set('Content-Security-Policy', oidcPageCsp);
   });
   app.use(router.routes());
+  const experience = createExperienceRouter(registry, createExperienceServices(registry));
+  app.use(experience.routes());
   app.use((ctx) => {
     // A path that exists under other methods: 405 with the methods it does allow (RFC 9110 §15.5.6).
-    const matched = (ctx as { matched?: Array<{ methods: string[] }> }).matched ?? [];
-    const allowed = new Set(matched.flatMap((layer) => layer.methods));
+    const allowed = new Set(
+      [router, experience].flatMap((candidate) =>
+        candidate.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods),
+      ),
+    );
     if (allowed.size > 0) {
       throw new ApiError(
         'request.method_not_allowed',

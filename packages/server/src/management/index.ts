@@ -2,16 +2,24 @@ import type { RouteGroup } from '../http/routes.ts';
 import type { Registry } from '../registry.ts';
 import { applicationRoutes } from './applications.routes.ts';
 import { configRoutes } from './configs.routes.ts';
+import { lockoutRoutes } from './lockout.routes.ts';
 import { createOpenApiRoutes } from './openapi.ts';
+import { outboxRoutes } from './outbox.routes.ts';
 import { resourceRoutes } from './resources.routes.ts';
 import { roleRoutes } from './roles.routes.ts';
+import { signInExperienceRoutes } from './sign-in-experience.routes.ts';
+import { userRoutes } from './users.routes.ts';
 
 /** Every Management API route group, mounted by the app and described by the OpenAPI document. */
 export const managementRoutes: Array<RouteGroup<Registry>> = [
   applicationRoutes,
   resourceRoutes,
   roleRoutes,
+  userRoutes,
   configRoutes,
+  signInExperienceRoutes,
+  outboxRoutes,
+  lockoutRoutes,
   // Public: the document describes the API, it grants nothing.
   createOpenApiRoutes(() => managementRoutes),
 ];

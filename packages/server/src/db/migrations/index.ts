@@ -2,6 +2,9 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_tenants.ts';
 import * as m0002 from './0002_secrets.ts';
 import * as m0003 from './0003_oidc_applications_resources_roles.ts';
+import * as m0004 from './0004_users.ts';
+import * as m0005 from './0005_sign_in_experience_codes_limits.ts';
+import * as m0006 from './0006_experience_flows.ts';
 
 /**
  * Forward-only migrations, applied in name order. A landed migration is never edited: add a new one.
@@ -11,4 +14,7 @@ export const migrations: Record<string, Migration> = {
   '0001_tenants': m0001,
   '0002_secrets': m0002,
   '0003_oidc_applications_resources_roles': m0003,
+  '0004_users': m0004,
+  '0005_sign_in_experience_codes_limits': m0005,
+  '0006_experience_flows': m0006,
 };

@@ -1,0 +1,110 @@
+import { html, type SafeHtml } from './html.ts';
+import type { Locale, Translate } from './i18n.ts';
+
+export type Branding = {
+  logoUrl?: string | undefined;
+  darkLogoUrl?: string | undefined;
+  primaryColor: string;
+  darkPrimaryColor: string;
+  isDarkModeEnabled: boolean;
+};
+
+export type PageContext = { locale: Locale; t: Translate; branding: Branding; assetsVersion: string };
+
+/**
+ * One server-rendered page: no script, one stylesheet (ours, same origin, so the page CSP stays `style-src
+ * 'self'`), branding colours through a generated stylesheet. Works without JavaScript (SPEC §5).
+ */
+export const page = (
+  ctx: PageContext,
+  input: { title: string; body: SafeHtml; languageLinks?: SafeHtml },
+) => {
+  const { branding, locale } = ctx;
+  const logo = branding.logoUrl
+    ? html`<picture>${branding.darkLogoUrl && branding.isDarkModeEnabled ? html`<source srcset="${branding.darkLogoUrl}" media="(prefers-color-scheme: dark)">` : ''}<img class="logo" src="${branding.logoUrl}" alt=""></picture>`
+    : '';
+  return html`<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<meta name="color-scheme" content="${branding.isDarkModeEnabled ? 'light dark' : 'light'}">
+<title>${input.title}</title>
+<link rel="stylesheet" href="/assets/experience.css?v=${ctx.assetsVersion}">
+<link rel="stylesheet" href="/assets/branding.css?v=${ctx.assetsVersion}">
+</head>
+<body${branding.isDarkModeEnabled ? html` class="auto-dark"` : ''}>
+<main class="card">
+${logo}
+${input.body}
+</main>
+${input.languageLinks ?? ''}
+</body>
+</html>`;
+};
+
+export const field = (input: {
+  name: string;
+  label: string;
+  type?: string;
+  autocomplete: string;
+  value?: string | undefined;
+  required?: boolean;
+  autofocus?: boolean;
+  error?: string | undefined;
+  hint?: string | undefined;
+  inputmode?: string;
+  maxlength?: number;
+}) => {
+  const id = `field-${input.name}`;
+  const describedBy = [input.hint ? `${id}-hint` : '', input.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return html`<div class="field">
+<label for="${id}">${input.label}</label>
+<input id="${id}" name="${input.name}" type="${input.type ?? 'text'}" autocomplete="${input.autocomplete}"${input.value ? html` value="${input.value}"` : ''}${input.required === false ? '' : html` required`}${input.autofocus ? html` autofocus` : ''}${input.inputmode ? html` inputmode="${input.inputmode}"` : ''}${input.maxlength ? html` maxlength="${String(input.maxlength)}"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${input.error ? html` aria-invalid="true"` : ''}>
+${input.hint ? html`<p class="hint" id="${id}-hint">${input.hint}</p>` : ''}
+${input.error ? html`<p class="error" id="${id}-error" role="alert">${input.error}</p>` : ''}
+</div>`;
+};
+
+export const banner = (message: string | undefined, kind: 'error' | 'info' = 'error') =>
+  message
+    ? html`<p class="banner ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</p>`
+    : '';
+
+export const stylesheet = `
+:root { --primary: #5d34f2; --bg: #f4f5f9; --card: #ffffff; --text: #1b1b21; --muted: #5c5f6b; --border: #c4c6d0; --danger: #b3261e; --focus: #1a73e8; }
+@media (prefers-color-scheme: dark) {
+  body.auto-dark { --primary: var(--primary-dark, #8f73ff); --bg: #101114; --card: #1c1d22; --text: #eceef4; --muted: #b3b6c2; --border: #4a4d57; --danger: #ffb4ab; --focus: #8ab4f8; }
+}
+* { box-sizing: border-box; }
+html { font-size: 100%; }
+body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 1rem;
+  background: var(--bg); color: var(--text); font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans Thai", "Noto Sans", sans-serif; padding: 1rem; }
+.card { width: 100%; max-width: 26rem; background: var(--card); border: 1px solid var(--border); border-radius: 12px; padding: 2rem 1.5rem; }
+.logo { display: block; max-height: 3rem; margin: 0 auto 1rem; }
+h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 .25rem; }
+.subtitle { color: var(--muted); margin: 0 0 1.5rem; }
+form { display: flex; flex-direction: column; gap: 1rem; margin: 0; }
+.field { display: flex; flex-direction: column; gap: .25rem; }
+label { font-weight: 600; }
+input { font: inherit; color: var(--text); background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: .65rem .75rem; min-height: 2.75rem; }
+input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+input[aria-invalid="true"] { border-color: var(--danger); }
+button { font: inherit; font-weight: 600; border: 0; border-radius: 8px; min-height: 2.75rem; padding: .65rem 1rem; cursor: pointer; background: var(--primary); color: #fff; }
+button.secondary { background: transparent; color: var(--text); border: 1px solid var(--border); }
+.actions { display: flex; gap: .75rem; }
+.actions button { flex: 1; }
+.hint { color: var(--muted); font-size: .875rem; margin: 0; }
+.error { color: var(--danger); font-size: .875rem; margin: 0; }
+.banner { border-radius: 8px; padding: .75rem; margin: 0 0 1rem; }
+.banner.error { color: var(--danger); border: 1px solid var(--danger); }
+.banner.info { border: 1px solid var(--border); }
+.links { display: flex; flex-direction: column; gap: .5rem; margin-top: 1.25rem; font-size: .95rem; }
+a { color: var(--primary); }
+ul.scopes { padding-left: 1.25rem; }
+nav.languages { font-size: .875rem; display: flex; gap: .75rem; }
+.legal { color: var(--muted); font-size: .8rem; margin-top: 1rem; }
+`;

@@ -1,0 +1,669 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { usePageCsp } from '../http/security-headers.ts';
+import type { Registry } from '../registry.ts';
+import { csrfToken, csrfValid } from './csrf.ts';
+import { createFlowStore, FlowStepRefused } from './flow-state.ts';
+import type { SafeHtml } from './html.ts';
+import { type Locale, type MessageKey, pickLocale, supportedLocales, translator } from './i18n.ts';
+import { type PageContext, stylesheet } from './layout.ts';
+import { codePage, consentPage, errorPage, newPasswordPage, registerPage, signInPage } from './pages.ts';
+import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
+
+/**
+ * The hosted sign-in experience (SPEC §5): server-rendered pages reached through /oidc/auth. Every form POST
+ * checks a CSRF token and answers 303 on success (SECURITY-TESTS A5, B6); failures re-render the form with the
+ * same status and message whatever the reason (no user enumeration, B5).
+ */
+
+type Interaction = Awaited<ReturnType<Registry['oidc']['interactionDetails']>>;
+
+const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
+
+const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/;
+const usernamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+const text = (value: unknown, max = 256): string => (typeof value === 'string' ? value.slice(0, max) : '');
+
+const policyMessage: Record<PolicyViolation, MessageKey> = {
+  too_short: 'policy.too_short',
+  too_long: 'policy.too_long',
+  breached: 'policy.breached',
+  personal: 'policy.personal',
+  character_types: 'policy.character_types',
+  invalid: 'policy.invalid',
+};
+
+export const createExperienceRouter = (registry: Registry, services: ExperienceServices) => {
+  const router = new Router();
+  const flowsStore = createFlowStore(registry.db.kysely, 'default');
+  const csrfKey = () => registry.oidc.cookieKeys[0] ?? '';
+
+  const localeOf = (ctx: Context, settings: ExperienceSettings, interaction?: Interaction): Locale => {
+    const chosen =
+      text((ctx.request as { body?: Record<string, unknown> }).body?.lang) || text(ctx.query.lang);
+    if ((supportedLocales as string[]).includes(chosen)) return chosen as Locale;
+    if (!settings.autoDetectLanguage) return settings.fallbackLanguage;
+    return pickLocale(
+      interaction?.params.ui_locales,
+      ctx.get('accept-language') || undefined,
+      settings.fallbackLanguage,
+    );
+  };
+
+  const pageContext = (settings: ExperienceSettings, locale: Locale): PageContext => ({
+    locale,
+    t: translator(locale),
+    branding: settings.branding,
+    assetsVersion: settings.version,
+  });
+
+  const send = (ctx: Context, status: number, body: SafeHtml) => {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    usePageCsp(ctx);
+    ctx.body = body.toString();
+  };
+
+  const redirect303 = (ctx: Context, location: string) => {
+    ctx.status = 303;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.redirect(location);
+    ctx.status = 303;
+  };
+
+  /** Loads this browser's interaction or answers the "expired" page. */
+  const withInteraction =
+    (
+      handler: (
+        ctx: Context,
+        interaction: Interaction,
+        settings: ExperienceSettings,
+        page: PageContext,
+      ) => Promise<void>,
+    ) =>
+    async (ctx: Context) => {
+      const settings = await services.settings();
+      let interaction: Interaction;
+      try {
+        interaction = await registry.oidc.interactionDetails(ctx.req, ctx.res);
+      } catch {
+        const page = pageContext(settings, localeOf(ctx, settings));
+        return send(ctx, 400, errorPage(page, { message: page.t('error.session') }));
+      }
+      const page = pageContext(settings, localeOf(ctx, settings, interaction));
+      if (ctx.method === 'POST') {
+        const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+        if (!csrfValid(csrfKey(), interaction.jti, body._csrf)) {
+          return send(ctx, 403, errorPage(page, { message: page.t('error.csrf'), backHref: '/sign-in' }));
+        }
+        const limited = await services.throttle(String(ctx.state.clientIp ?? ''), ctx.path);
+        if (!limited.allowed) {
+          ctx.set('Retry-After', String(limited.retryAfterSeconds));
+          return send(
+            ctx,
+            429,
+            errorPage(page, { message: page.t('error.rate_limited'), backHref: ctx.path }),
+          );
+        }
+      }
+      try {
+        await handler(ctx, interaction, settings, page);
+      } catch (error) {
+        if (error instanceof FlowStepRefused) {
+          return send(ctx, 409, errorPage(page, { message: page.t('error.generic'), backHref: '/sign-in' }));
+        }
+        throw error;
+      }
+    };
+
+  const base = (_ctx: Context, interaction: Interaction, page: PageContext, action: string) => ({
+    action,
+    csrf: csrfToken(csrfKey(), interaction.jti),
+    lang: page.locale,
+  });
+
+  const appName = async (interaction: Interaction) =>
+    (await registry.oidc.findClient(String(interaction.params.client_id ?? '')))?.name ?? '';
+
+  const identifierLabel = (settings: ExperienceSettings): MessageKey => {
+    const kinds = settings.signInIdentifiers;
+    if (kinds.length === 1 && kinds[0] === 'email') return 'sign_in.identifier.email';
+    if (kinds.length === 1 && kinds[0] === 'username') return 'sign_in.identifier.username';
+    return 'sign_in.identifier';
+  };
+
+  const legal = (settings: ExperienceSettings) => ({
+    termsOfUseUrl: settings.termsOfUseUrl,
+    privacyPolicyUrl: settings.privacyPolicyUrl,
+  });
+
+  const renderSignIn = async (
+    ctx: Context,
+    interaction: Interaction,
+    settings: ExperienceSettings,
+    page: PageContext,
+    extra: { status?: number; error?: string; info?: string; identifier?: string } = {},
+  ) =>
+    send(
+      ctx,
+      extra.status ?? 200,
+      signInPage(page, {
+        ...base(ctx, interaction, page, '/sign-in'),
+        appName: await appName(interaction),
+        identifierLabel: identifierLabel(settings),
+        identifier: extra.identifier ?? text(interaction.params.login_hint, 128),
+        error: extra.error,
+        info: extra.info,
+        registerHref: settings.signUp.enabled ? `/register?lang=${page.locale}` : undefined,
+        forgotHref:
+          settings.passwordSignIn && settings.signInIdentifiers.includes('email')
+            ? `/forgot-password?lang=${page.locale}`
+            : undefined,
+        codeHref: settings.codeSignIn ? `/sign-in/code?lang=${page.locale}` : undefined,
+        legal: legal(settings),
+      }),
+    );
+
+  const identifierKind = (value: string): 'email' | 'phone' | 'username' =>
+    value.includes('@') ? 'email' : /^\+?[0-9][0-9 ()-]{5,}$/.test(value) ? 'phone' : 'username';
+
+  /** Signs the user in: finishes the interaction (oidc-provider issues a new session id) and redirects. */
+  const finishSignIn = async (ctx: Context, userId: string) => {
+    await services.touchSignIn(userId);
+    const to = await registry.oidc.finishInteraction(ctx.req, ctx.res, { accountId: userId });
+    redirect303(ctx, to);
+  };
+
+  // ---- sign in with a password -------------------------------------------------------------------------------
+  router.get(
+    ['/sign-in', '/register'],
+    withInteraction(async (ctx, interaction, settings, page) => {
+      if (interaction.prompt.name === 'consent') return redirect303(ctx, '/consent');
+      if (ctx.path === '/register') return renderRegister(ctx, interaction, settings, page);
+      await renderSignIn(ctx, interaction, settings, page, {
+        info: ctx.query.reset === '1' ? page.t('forgot.done') : undefined,
+      });
+    }),
+  );
+
+  router.post(
+    '/sign-in',
+    form,
+    withInteraction(async (ctx, interaction, settings, page) => {
+      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const identifier = text(body.identifier, 128).trim();
+      const password = text(body.password, 1024);
+      const kind = identifierKind(identifier);
+      const user =
+        identifier && settings.passwordSignIn && settings.signInIdentifiers.includes(kind)
+          ? await services.findUser(kind, identifier)
+          : undefined;
+      // Unknown, suspended and locked accounts get a dummy check of the same cost and the same answer (B3, B5).
+      const allowed = user !== undefined && !user.isSuspended && (await services.reserveAttempt(user.id));
+      const matches = await services.passwordMatches(allowed ? user.id : undefined, password);
+      if (!allowed || !matches || !user) {
+        return renderSignIn(ctx, interaction, settings, page, {
+          status: 400,
+          error: page.t('sign_in.failed'),
+          identifier,
+        });
+      }
+      await services.attemptSucceeded(user.id);
+      await finishSignIn(ctx, user.id);
+    }),
+  );
+
+  // ---- register ----------------------------------------------------------------------------------------------
+  const renderRegister = async (
+    ctx: Context,
+    interaction: Interaction,
+    settings: ExperienceSettings,
+    page: PageContext,
+    extra: {
+      status?: number;
+      values?: { username?: string; email?: string };
+      errors?: { username?: string; email?: string; password?: string; form?: string };
+    } = {},
+  ) => {
+    if (!settings.signUp.enabled) {
+      return renderSignIn(ctx, interaction, settings, page, { info: page.t('register.disabled') });
+    }
+    send(
+      ctx,
+      extra.status ?? 200,
+      registerPage(page, {
+        ...base(ctx, interaction, page, '/register'),
+        appName: await appName(interaction),
+        fields: {
+          username: settings.signUp.username,
+          email: settings.signUp.email,
+          password: settings.signUp.password,
+        },
+        values: extra.values ?? {},
+        errors: extra.errors ?? {},
+        minLength: settings.passwordMinLength,
+        signInHref: `/sign-in?lang=${page.locale}`,
+        legal: legal(settings),
+      }),
+    );
+  };
+
+  router.post(
+    '/register',
+    form,
+    withInteraction(async (ctx, interaction, settings, page) => {
+      if (!settings.signUp.enabled) return renderRegister(ctx, interaction, settings, page, { status: 403 });
+      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const username = settings.signUp.username ? text(body.username, 128).trim() : undefined;
+      const email = settings.signUp.email ? text(body.email, 128).trim().toLowerCase() : undefined;
+      const password = settings.signUp.password ? text(body.password, 1024) : undefined;
+      const errors: { username?: string; email?: string; password?: string } = {};
+      if (username !== undefined && !usernamePattern.test(username))
+        errors.username = page.t(username ? 'field.username' : 'field.required');
+      if (email !== undefined && !emailPattern.test(email))
+        errors.email = page.t(email ? 'field.email' : 'field.required');
+      if (password !== undefined) {
+        const [violation] = await services.checkPassword(
+          password,
+          [username ?? '', email ?? ''].filter(Boolean),
+        );
+        if (violation)
+          errors.password = page.t(policyMessage[violation], { min: settings.passwordMinLength, max: 256 });
+      }
+      const values = { username: username ?? '', email: email ?? '' };
+      if (Object.keys(errors).length)
+        return renderRegister(ctx, interaction, settings, page, { status: 400, values, errors });
+      if (settings.signUp.verify && email) {
+        // The password waits for the code sealed by the vault, bound to this interaction (D2: never in plaintext).
+        const sealedPassword = password === undefined ? undefined : services.seal(password, interaction.jti);
+        await flowsStore.start(interaction.jti, 'register', { username, email, sealedPassword });
+        const state = await flowsStore.expect(interaction.jti, 'register', 'details');
+        if (!(await services.sendCode('Register', email, page.locale)).sent) {
+          return renderRegister(ctx, interaction, settings, page, {
+            status: 429,
+            values,
+            errors: { form: page.t('error.rate_limited') },
+          });
+        }
+        await flowsStore.advance(interaction.jti, state, 'verify');
+        return redirect303(ctx, `/register/verify?lang=${page.locale}`);
+      }
+      const created = await services.createUser({ username, email, password });
+      if ('conflict' in created) {
+        return renderRegister(ctx, interaction, settings, page, {
+          status: 400,
+          values,
+          errors: { form: page.t('register.taken') },
+        });
+      }
+      await finishSignIn(ctx, created.id);
+    }),
+  );
+
+  const renderCodeStep = async (
+    ctx: Context,
+    interaction: Interaction,
+    page: PageContext,
+    input: {
+      action: string;
+      title: MessageKey;
+      email: string;
+      status?: number;
+      error?: string;
+      backHref?: string;
+    },
+  ) =>
+    send(
+      ctx,
+      input.status ?? 200,
+      codePage(page, {
+        ...base(ctx, interaction, page, input.action),
+        title: input.title,
+        step: 'code',
+        email: input.email,
+        error: input.error,
+        backHref: input.backHref ?? '/sign-in',
+      }),
+    );
+
+  router.get(
+    '/register/verify',
+    withInteraction(async (ctx, interaction, _settings, page) => {
+      const state = await flowsStore.expect(interaction.jti, 'register', 'verify');
+      await renderCodeStep(ctx, interaction, page, {
+        action: '/register/verify',
+        title: 'code.title',
+        email: String(state.data.email),
+        backHref: '/register',
+      });
+    }),
+  );
+
+  router.post(
+    '/register/verify',
+    form,
+    withInteraction(async (ctx, interaction, settings, page) => {
+      const state = await flowsStore.expect(interaction.jti, 'register', 'verify');
+      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const email = String(state.data.email);
+      if (!(await services.verifyCode('Register', email, text(body.code, 16).trim()))) {
+        return renderCodeStep(ctx, interaction, page, {
+          action: '/register/verify',
+          title: 'code.title',
+          email,
+          status: 400,
+          error: page.t('code.invalid'),
+          backHref: '/register',
+        });
+      }
+      await flowsStore.advance(interaction.jti, state, 'done');
+      const sealed = state.data.sealedPassword as string | undefined;
+      const created = await services.createUser({
+        username: state.data.username as string | undefined,
+        email,
+        password: sealed === undefined ? undefined : services.open(sealed, interaction.jti),
+      });
+      await flowsStore.clear(interaction.jti);
+      if ('conflict' in created) {
+        return renderRegister(ctx, interaction, settings, page, {
+          status: 400,
+          values: { username: String(state.data.username ?? ''), email },
+          errors: { form: page.t('register.taken') },
+        });
+      }
+      await finishSignIn(ctx, created.id);
+    }),
+  );
+
+  // ---- sign in with an email code (passwordless) ----------------------------------------------------------------
+  const renderEmailStep = (
+    ctx: Context,
+    interaction: Interaction,
+    page: PageContext,
+    input: {
+      action: string;
+      title: MessageKey;
+      subtitle?: string;
+      email?: string;
+      status?: number;
+      error?: string;
+    },
+  ) =>
+    send(
+      ctx,
+      input.status ?? 200,
+      codePage(page, {
+        ...base(ctx, interaction, page, input.action),
+        title: input.title,
+        subtitle: input.subtitle,
+        step: 'email',
+        email: input.email,
+        error: input.error,
+        backHref: '/sign-in',
+      }),
+    );
+
+  router.get(
+    '/sign-in/code',
+    withInteraction(async (ctx, interaction, settings, page) => {
+      if (!settings.codeSignIn) return redirect303(ctx, '/sign-in');
+      renderEmailStep(ctx, interaction, page, { action: '/sign-in/code', title: 'code.request_title' });
+    }),
+  );
+
+  router.post(
+    '/sign-in/code',
+    form,
+    withInteraction(async (ctx, interaction, settings, page) => {
+      if (!settings.codeSignIn) return redirect303(ctx, '/sign-in');
+      const email = text((ctx.request as { body?: Record<string, unknown> }).body?.email, 128)
+        .trim()
+        .toLowerCase();
+      if (!emailPattern.test(email)) {
+        return renderEmailStep(ctx, interaction, page, {
+          action: '/sign-in/code',
+          title: 'code.request_title',
+          email,
+          status: 400,
+          error: page.t('field.email'),
+        });
+      }
+      await flowsStore.start(interaction.jti, 'codeSignIn', { email });
+      const state = await flowsStore.expect(interaction.jti, 'codeSignIn', 'email');
+      // A code goes out only to an existing, active account, but the answer is the same either way (B5).
+      const user = await services.findUser('email', email);
+      if (user && !user.isSuspended) await services.sendCode('SignIn', email, page.locale);
+      await flowsStore.advance(interaction.jti, state, 'verify');
+      redirect303(ctx, `/sign-in/code/verify?lang=${page.locale}`);
+    }),
+  );
+
+  router.get(
+    '/sign-in/code/verify',
+    withInteraction(async (ctx, interaction, _settings, page) => {
+      const state = await flowsStore.expect(interaction.jti, 'codeSignIn', 'verify');
+      await renderCodeStep(ctx, interaction, page, {
+        action: '/sign-in/code/verify',
+        title: 'code.title',
+        email: String(state.data.email),
+        backHref: '/sign-in/code',
+      });
+    }),
+  );
+
+  router.post(
+    '/sign-in/code/verify',
+    form,
+    withInteraction(async (ctx, interaction, _settings, page) => {
+      const state = await flowsStore.expect(interaction.jti, 'codeSignIn', 'verify');
+      const email = String(state.data.email);
+      const code = text((ctx.request as { body?: Record<string, unknown> }).body?.code, 16).trim();
+      const user = await services.findUser('email', email);
+      if (!user || user.isSuspended || !(await services.verifyCode('SignIn', email, code))) {
+        return renderCodeStep(ctx, interaction, page, {
+          action: '/sign-in/code/verify',
+          title: 'code.title',
+          email,
+          status: 400,
+          error: page.t('code.invalid'),
+          backHref: '/sign-in/code',
+        });
+      }
+      await flowsStore.advance(interaction.jti, state, 'done');
+      await flowsStore.clear(interaction.jti);
+      await finishSignIn(ctx, user.id);
+    }),
+  );
+
+  // ---- reset a forgotten password --------------------------------------------------------------------------------
+  router.get(
+    '/forgot-password',
+    withInteraction(async (ctx, interaction, _settings, page) => {
+      renderEmailStep(ctx, interaction, page, {
+        action: '/forgot-password',
+        title: 'forgot.title',
+        subtitle: page.t('forgot.subtitle'),
+      });
+    }),
+  );
+
+  router.post(
+    '/forgot-password',
+    form,
+    withInteraction(async (ctx, interaction, _settings, page) => {
+      const email = text((ctx.request as { body?: Record<string, unknown> }).body?.email, 128)
+        .trim()
+        .toLowerCase();
+      if (!emailPattern.test(email)) {
+        return renderEmailStep(ctx, interaction, page, {
+          action: '/forgot-password',
+          title: 'forgot.title',
+          subtitle: page.t('forgot.subtitle'),
+          email,
+          status: 400,
+          error: page.t('field.email'),
+        });
+      }
+      await flowsStore.start(interaction.jti, 'resetPassword', { email });
+      const state = await flowsStore.expect(interaction.jti, 'resetPassword', 'email');
+      const user = await services.findUser('email', email);
+      if (user && !user.isSuspended) await services.sendCode('ForgotPassword', email, page.locale);
+      await flowsStore.advance(interaction.jti, state, 'verify');
+      redirect303(ctx, `/forgot-password/verify?lang=${page.locale}`);
+    }),
+  );
+
+  router.get(
+    '/forgot-password/verify',
+    withInteraction(async (ctx, interaction, _settings, page) => {
+      const state = await flowsStore.expect(interaction.jti, 'resetPassword', 'verify');
+      await renderCodeStep(ctx, interaction, page, {
+        action: '/forgot-password/verify',
+        title: 'code.title',
+        email: String(state.data.email),
+        backHref: '/forgot-password',
+      });
+    }),
+  );
+
+  router.post(
+    '/forgot-password/verify',
+    form,
+    withInteraction(async (ctx, interaction, _settings, page) => {
+      const state = await flowsStore.expect(interaction.jti, 'resetPassword', 'verify');
+      const email = String(state.data.email);
+      const code = text((ctx.request as { body?: Record<string, unknown> }).body?.code, 16).trim();
+      const user = await services.findUser('email', email);
+      if (!user || !(await services.verifyCode('ForgotPassword', email, code))) {
+        return renderCodeStep(ctx, interaction, page, {
+          action: '/forgot-password/verify',
+          title: 'code.title',
+          email,
+          status: 400,
+          error: page.t('code.invalid'),
+          backHref: '/forgot-password',
+        });
+      }
+      await flowsStore.advance(interaction.jti, state, 'password', { email, userId: user.id });
+      redirect303(ctx, `/forgot-password/new?lang=${page.locale}`);
+    }),
+  );
+
+  const renderNewPassword = (
+    ctx: Context,
+    interaction: Interaction,
+    settings: ExperienceSettings,
+    page: PageContext,
+    status = 200,
+    error?: string,
+  ) =>
+    send(
+      ctx,
+      status,
+      newPasswordPage(page, {
+        ...base(ctx, interaction, page, '/forgot-password/new'),
+        minLength: settings.passwordMinLength,
+        error,
+      }),
+    );
+
+  router.get(
+    '/forgot-password/new',
+    withInteraction(async (ctx, interaction, settings, page) => {
+      await flowsStore.expect(interaction.jti, 'resetPassword', 'password');
+      renderNewPassword(ctx, interaction, settings, page);
+    }),
+  );
+
+  router.post(
+    '/forgot-password/new',
+    form,
+    withInteraction(async (ctx, interaction, settings, page) => {
+      const state = await flowsStore.expect(interaction.jti, 'resetPassword', 'password');
+      const password = text((ctx.request as { body?: Record<string, unknown> }).body?.password, 1024);
+      const user = await services.findUserById(String(state.data.userId));
+      if (!user) throw new FlowStepRefused('resetPassword', 'password');
+      const [violation] = await services.checkPassword(
+        password,
+        [user.username ?? '', user.primaryEmail ?? ''].filter(Boolean),
+      );
+      if (violation) {
+        return renderNewPassword(
+          ctx,
+          interaction,
+          settings,
+          page,
+          400,
+          page.t(policyMessage[violation], { min: settings.passwordMinLength, max: 256 }),
+        );
+      }
+      await services.setPassword(user.id, password);
+      await flowsStore.advance(interaction.jti, state, 'done');
+      await flowsStore.clear(interaction.jti);
+      // Resetting a password does not sign in (nor bypass MFA later): the user signs in with the new password.
+      redirect303(ctx, `/sign-in?reset=1&lang=${page.locale}`);
+    }),
+  );
+
+  // ---- consent (third-party apps) ---------------------------------------------------------------------------------
+  const requestedScopes = (interaction: Interaction) => {
+    const details = interaction.prompt.details as {
+      missingOIDCScope?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    return [
+      ...new Set([
+        ...(details.missingOIDCScope ?? []),
+        ...Object.values(details.missingResourceScopes ?? {}).flat(),
+      ]),
+    ];
+  };
+
+  router.get(
+    '/consent',
+    withInteraction(async (ctx, interaction, _settings, page) => {
+      if (interaction.prompt.name !== 'consent') return redirect303(ctx, '/sign-in');
+      const user = await services.findUserById(String(interaction.session?.accountId ?? ''));
+      send(
+        ctx,
+        200,
+        consentPage(page, {
+          ...base(ctx, interaction, page, '/consent'),
+          appName: await appName(interaction),
+          userLabel: user?.primaryEmail ?? user?.username ?? '',
+          scopes: requestedScopes(interaction),
+        }),
+      );
+    }),
+  );
+
+  router.post(
+    '/consent',
+    form,
+    withInteraction(async (ctx, interaction) => {
+      if (interaction.prompt.name !== 'consent') throw new FlowStepRefused('consent', 'consent');
+      const decision = text((ctx.request as { body?: Record<string, unknown> }).body?.decision, 16);
+      const to = await registry.oidc.finishConsent(ctx.req, ctx.res, { approve: decision === 'approve' });
+      redirect303(ctx, to);
+    }),
+  );
+
+  // ---- assets --------------------------------------------------------------------------------------------------
+  router.get('/assets/experience.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = stylesheet;
+  });
+  router.get('/assets/branding.css', async (ctx) => {
+    const { branding } = await services.settings();
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=300');
+    // Colours are validated as #RRGGBB by the settings schema, so they are safe inside CSS.
+    ctx.body = `:root{--primary:${branding.primaryColor};--primary-dark:${branding.darkPrimaryColor}}`;
+  });
+
+  return router;
+};

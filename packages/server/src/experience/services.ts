@@ -1,0 +1,81 @@
+import type { Locale } from './i18n.ts';
+
+/**
+ * What the hosted pages need from the rest of the server, in one small interface (STYLE.md: each domain declares
+ * the interface it needs; the registry wires it). Implemented in wiring.ts from the users, passwords,
+ * sign-in-experience, verification-code and limits services.
+ */
+export type ExperienceSettings = {
+  signInIdentifiers: Array<'username' | 'email' | 'phone'>;
+  passwordSignIn: boolean;
+  codeSignIn: boolean;
+  signUp: { enabled: boolean; username: boolean; email: boolean; password: boolean; verify: boolean };
+  passwordMinLength: number;
+  fallbackLanguage: Locale;
+  autoDetectLanguage: boolean;
+  branding: {
+    logoUrl?: string | undefined;
+    darkLogoUrl?: string | undefined;
+    primaryColor: string;
+    darkPrimaryColor: string;
+    isDarkModeEnabled: boolean;
+  };
+  termsOfUseUrl?: string | undefined;
+  privacyPolicyUrl?: string | undefined;
+  /** Changes whenever the settings change: cache-busts the branding stylesheet. */
+  version: string;
+};
+
+export type ExperienceUser = {
+  id: string;
+  username: string | null;
+  primaryEmail: string | null;
+  isSuspended: boolean;
+};
+
+export type PolicyViolation =
+  | 'too_short'
+  | 'too_long'
+  | 'breached'
+  | 'personal'
+  | 'character_types'
+  | 'invalid';
+
+export type ExperienceServices = {
+  settings(): Promise<ExperienceSettings>;
+  findUser(kind: 'username' | 'email' | 'phone', value: string): Promise<ExperienceUser | undefined>;
+  findUserById(id: string): Promise<ExperienceUser | undefined>;
+  /**
+   * Whether `password` is the user's; for no user (or one without a password) a dummy check of the same cost
+   * (SECURITY-TESTS B5). Upgrades an outdated hash on success (B2).
+   */
+  passwordMatches(userId: string | undefined, password: string): Promise<boolean>;
+  /** Creates a user (password checked by the policy and hashed); `conflict` when an identifier is taken. */
+  createUser(input: {
+    username?: string | undefined;
+    email?: string | undefined;
+    password?: string | undefined;
+  }): Promise<{ id: string } | { conflict: true }>;
+  setPassword(userId: string, password: string): Promise<void>;
+  touchSignIn(userId: string): Promise<void>;
+  checkPassword(password: string, identifiers: string[]): Promise<PolicyViolation[]>;
+  /** Sends a code; `sent: false` when refused (rate limit, mail failure). */
+  sendCode(
+    purpose: 'SignIn' | 'Register' | 'ForgotPassword',
+    email: string,
+    locale: Locale,
+  ): Promise<{ sent: boolean }>;
+  verifyCode(
+    purpose: 'SignIn' | 'Register' | 'ForgotPassword',
+    email: string,
+    code: string,
+  ): Promise<boolean>;
+  /** Counts a password attempt for the account before it is evaluated; false while the account is locked. */
+  reserveAttempt(userId: string): Promise<boolean>;
+  attemptSucceeded(userId: string): Promise<void>;
+  /** Per-IP throttle for an action (SECURITY-TESTS B3: per-IP first). */
+  throttle(ip: string, action: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  /** Seals a value (a password between two steps of a flow) so the flow table never holds it in plaintext. */
+  seal(value: string, context: string): string;
+  open(sealed: string, context: string): string;
+};

@@ -1,0 +1,159 @@
+import { createEmailSender } from '../connectors/email/email-sender.ts';
+import { defaultTenantId } from '../db/schema.ts';
+import { createSignInExperienceService } from '../domain/sign-in-experience/sign-in-experience.service.ts';
+import { getPasswordHasher } from '../domain/users/hasher.ts';
+import {
+  checkPasswordPolicy,
+  type PasswordViolationCode,
+  passwordPolicyFromSettings,
+} from '../domain/users/password-policy.ts';
+import { createUserService } from '../domain/users/users.service.ts';
+import { createVerificationCodeService } from '../domain/verification-codes/verification-codes.service.ts';
+import { ApiError } from '../http/errors.ts';
+import type { Registry } from '../registry.ts';
+import { createLockout } from '../security/lockout.ts';
+import { createRateLimiter } from '../security/rate-limiter.ts';
+import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
+
+/** Per-IP limits of the sign-in pages' POSTs (SECURITY-TESTS B3: throttle per IP before any account lockout). */
+const ipLimit = { limit: 30, windowSeconds: 60 };
+
+const violation: Record<PasswordViolationCode, PolicyViolation> = {
+  'password.too_short': 'too_short',
+  'password.too_long': 'too_long',
+  'password.invalid_characters': 'invalid',
+  'password.missing_upper': 'character_types',
+  'password.missing_lower': 'character_types',
+  'password.missing_digit': 'character_types',
+  'password.missing_symbol': 'character_types',
+  'password.too_few_character_types': 'character_types',
+  'password.breached': 'breached',
+  'password.contains_identifier': 'personal',
+};
+
+/** The hosted pages' services, built from the domain services of this registry. */
+export const createExperienceServices = (registry: Registry): ExperienceServices => {
+  const tenantId = defaultTenantId;
+  const db = registry.db.kysely;
+  const passwords = getPasswordHasher(registry);
+  const signInExperience = createSignInExperienceService({ db, changes: registry.changes, tenantId });
+  const policy = async () => passwordPolicyFromSettings((await signInExperience.get()).passwordPolicy);
+  const users = createUserService({
+    db,
+    changes: registry.changes,
+    tenantId,
+    passwords,
+    passwordPolicy: policy,
+  });
+  const codes = createVerificationCodeService({
+    db,
+    tenantId,
+    email: createEmailSender({
+      smtpUrl: registry.config.smtp.url,
+      from: registry.config.smtp.from,
+      db,
+      tenantId,
+    }),
+  });
+  const lockout = createLockout({ db, tenantId });
+  const limiter = createRateLimiter({ db, tenantId });
+
+  const findRow = (id: string) =>
+    db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  const toUser = (
+    row:
+      | { id: string; username: string | null; primary_email: string | null; is_suspended: boolean }
+      | undefined,
+  ) =>
+    row
+      ? { id: row.id, username: row.username, primaryEmail: row.primary_email, isSuspended: row.is_suspended }
+      : undefined;
+
+  return {
+    settings: async (): Promise<ExperienceSettings> => {
+      const s = await signInExperience.get();
+      const methods = s.signIn.methods;
+      const registrable =
+        s.signInMode !== 'SignIn' && s.signUp.identifiers.some((id) => id === 'username' || id === 'email');
+      return {
+        signInIdentifiers: methods.filter((method) => method.password).map((method) => method.identifier),
+        passwordSignIn: methods.some((method) => method.password),
+        codeSignIn: methods.some((method) => method.identifier === 'email' && method.verificationCode),
+        signUp: {
+          enabled: registrable,
+          username: s.signUp.identifiers.includes('username'),
+          email: s.signUp.identifiers.includes('email'),
+          password: s.signUp.password,
+          verify: s.signUp.verify,
+        },
+        passwordMinLength: s.passwordPolicy.length.min,
+        fallbackLanguage: s.languageInfo.fallbackLanguage,
+        autoDetectLanguage: s.languageInfo.autoDetect,
+        branding: {
+          logoUrl: s.branding.logoUrl,
+          darkLogoUrl: s.branding.darkLogoUrl,
+          primaryColor: s.color.primaryColor,
+          darkPrimaryColor: s.color.darkPrimaryColor,
+          isDarkModeEnabled: s.color.isDarkModeEnabled,
+        },
+        termsOfUseUrl: s.termsOfUseUrl ?? undefined,
+        privacyPolicyUrl: s.privacyPolicyUrl ?? undefined,
+        version: Buffer.from(
+          `${s.color.primaryColor}${s.color.darkPrimaryColor}${s.color.isDarkModeEnabled}`,
+        ).toString('base64url'),
+      };
+    },
+    findUser: async (kind, value) => toUser(await users.findByIdentifier(kind, value)),
+    findUserById: async (id) => toUser(await findRow(id)),
+    passwordMatches: async (userId, password) => {
+      const row = userId ? await findRow(userId) : undefined;
+      return users.checkPassword(row, password);
+    },
+    createUser: async ({ username, email, password }) => {
+      try {
+        const user = await users.create({ username, primaryEmail: email, password });
+        return { id: user.id };
+      } catch (error) {
+        if (
+          error instanceof ApiError &&
+          ['user.username_taken', 'user.email_taken', 'user.phone_taken'].includes(error.code)
+        ) {
+          return { conflict: true };
+        }
+        throw error;
+      }
+    },
+    setPassword: async (userId, password) => {
+      await users.setPassword(userId, password);
+    },
+    touchSignIn: (userId) => users.touchLastSignIn(userId),
+    checkPassword: async (password, identifiers) =>
+      checkPasswordPolicy(password, await policy(), { identifiers }).map((item) => violation[item.code]),
+    sendCode: async (purpose, email, locale) => {
+      try {
+        await codes.send({ purpose, email, locale });
+        return { sent: true };
+      } catch (error) {
+        if (error instanceof ApiError) {
+          registry.logger.warn({ code: error.code, purpose }, 'verification code not sent');
+          return { sent: false };
+        }
+        throw error;
+      }
+    },
+    verifyCode: async (purpose, email, code) => (await codes.verify({ purpose, email, code })).verified,
+    reserveAttempt: async (userId) => (await lockout.reserveAttempt(userId)).allowed,
+    attemptSucceeded: (userId) => lockout.recordSuccess(userId),
+    throttle: async (ip, action) => {
+      const decision = await limiter.hit(`${action}:ip:${ip}`, ipLimit);
+      return { allowed: decision.allowed, retryAfterSeconds: decision.retryAfterSeconds };
+    },
+    seal: (value, context) => registry.vault.seal(value, `experience-flow|${context}`),
+    open: (sealed, context) => registry.vault.open(sealed, `experience-flow|${context}`).toString('utf8'),
+  };
+};
