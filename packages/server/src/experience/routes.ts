@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { ApiError } from '../http/errors.ts';
 import { usePageCsp } from '../http/security-headers.ts';
 import type { Registry } from '../registry.ts';
 import { csrfToken, csrfValid } from './csrf.ts';
@@ -114,6 +115,15 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
       } catch (error) {
         if (error instanceof FlowStepRefused) {
           return send(ctx, 409, errorPage(page, { message: page.t('error.generic'), backHref: '/sign-in' }));
+        }
+        // Load shedding (the password hasher's queue is full): an HTML answer with Retry-After, not an API body.
+        if (error instanceof ApiError && error.status === 429) {
+          ctx.set('Retry-After', error.headers?.['Retry-After'] ?? '1');
+          return send(
+            ctx,
+            429,
+            errorPage(page, { message: page.t('error.rate_limited'), backHref: ctx.path }),
+          );
         }
         throw error;
       }
