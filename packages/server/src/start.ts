@@ -16,6 +16,11 @@ export const start = async (config: Config) => {
   const startedAt = performance.now();
   try {
     const keyring = loadKeyring(config, logger);
+    if (config.nodeEnv === 'production' && !config.smtp.url) {
+      logger.warn(
+        'SMTP_URL is not set: verification codes go to the development outbox (readable through GET /api/outbox) instead of being emailed. Set SMTP_URL for real use.',
+      );
+    }
     const db = await openDatabase(
       config.databaseUrl
         ? { kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize }

@@ -48,6 +48,7 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
   const codes = createVerificationCodeService({
     db,
     tenantId,
+    digestKey: registry.vault.deriveKey('verification-codes'),
     email: createEmailSender({
       smtpUrl: registry.config.smtp.url,
       from: registry.config.smtp.from,

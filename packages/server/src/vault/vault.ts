@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { envelopeKekId, type Keyring, open, seal } from './envelope.ts';
@@ -17,6 +17,12 @@ export const newSecretId = () => randomBytes(16).toString('base64url').slice(0, 
  */
 export const createVault = (keyring: Keyring) => ({
   keyring,
+  /**
+   * A 256-bit key for one purpose, derived from the current KEK with HKDF-SHA256: the same on every instance,
+   * different per purpose, and never stored. (It changes when the KEK rotates: use it only for short-lived data.)
+   */
+  deriveKey: (purpose: string) =>
+    Buffer.from(hkdfSync('sha256', keyring.get(keyring.currentId) as Buffer, Buffer.alloc(0), `gatehouse|${purpose}`, 32)),
   seal: (plaintext: Buffer | string, aad: string) => seal(keyring, plaintext, aad),
   open: (envelope: string, aad: string) => open(keyring, envelope, aad),
 

@@ -1,4 +1,4 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { EmailSender } from '../../connectors/email/email-sender.ts';
 import type { Database } from '../../db/schema.ts';
@@ -32,7 +32,12 @@ export const codeLimits = {
  * only for as long as the code lives (10 minutes); the id in the input keeps equal codes from having equal
  * digests.
  */
-const digestOf = (id: string, code: string) => createHash('sha256').update(`${id}:${code}`).digest('hex');
+// Keyed with a server secret when one is given (the sign-in pages always give one, derived from the vault's KEK):
+// a 6-digit code hashed without a key could be brute-forced from a database dump while it lives (D2).
+const digestWith = (key: Buffer | undefined) => (id: string, code: string) =>
+  key
+    ? createHmac('sha256', key).update(`${id}:${code}`).digest('hex')
+    : createHash('sha256').update(`${id}:${code}`).digest('hex');
 
 const sameDigest = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -58,12 +63,16 @@ export const createVerificationCodeService = ({
   db,
   tenantId,
   email,
+  digestKey,
 }: {
   db: Kysely<Database>;
   tenantId: string;
   email: EmailSender;
+  /** Secret key for the code digests (HMAC-SHA256). */
+  digestKey?: Buffer;
 }) => {
   const queries = createVerificationCodeQueries(db, tenantId);
+  const digestOf = digestWith(digestKey);
 
   return {
     /**
