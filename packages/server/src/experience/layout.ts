@@ -4,6 +4,7 @@ import type { Locale, Translate } from './i18n.ts';
 export type Branding = {
   logoUrl?: string | undefined;
   darkLogoUrl?: string | undefined;
+  favicon?: string | undefined;
   primaryColor: string;
   darkPrimaryColor: string;
   isDarkModeEnabled: boolean;
@@ -31,6 +32,11 @@ export const page = (
 <meta name="robots" content="noindex">
 <meta name="color-scheme" content="${branding.isDarkModeEnabled ? 'light dark' : 'light'}">
 <title>${input.title}</title>
+${
+  // The documented `branding.favicon`; without one an empty icon, so browsers do not request /favicon.ico
+  // (a 404 and a console error on every first visit).
+  html`<link rel="icon" href="${branding.favicon ?? 'data:,'}">`
+}
 <link rel="stylesheet" href="/assets/experience.css?v=${ctx.assetsVersion}">
 <link rel="stylesheet" href="/assets/branding.css?v=${ctx.assetsVersion}">
 </head>

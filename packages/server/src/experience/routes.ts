@@ -2,7 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ApiError } from '../http/errors.ts';
-import { usePageCsp } from '../http/security-headers.ts';
+import { cspSourceFor, usePageCsp } from '../http/security-headers.ts';
 import type { Registry } from '../registry.ts';
 import { csrfToken, csrfValid } from './csrf.ts';
 import { createFlowStore, FlowStepRefused } from './flow-state.ts';
@@ -61,10 +61,13 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
   });
 
   const send = (ctx: Context, status: number, body: SafeHtml) => {
+    const interaction = ctx.state.interaction as Interaction | undefined;
     ctx.status = status;
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    usePageCsp(ctx);
+    // A successful POST ends, through redirects, at the client's redirect URI: form-action must allow it.
+    const redirectUri = interaction ? cspSourceFor(String(interaction.params.redirect_uri ?? '')) : undefined;
+    usePageCsp(ctx, redirectUri ? [redirectUri] : []);
     ctx.body = body.toString();
   };
 
@@ -94,6 +97,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
         const page = pageContext(settings, localeOf(ctx, settings));
         return send(ctx, 400, errorPage(page, { message: page.t('error.session') }));
       }
+      ctx.state.interaction = interaction;
       const page = pageContext(settings, localeOf(ctx, settings, interaction));
       if (ctx.method === 'POST') {
         const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};

@@ -16,6 +16,7 @@ export type ExperienceSettings = {
   branding: {
     logoUrl?: string | undefined;
     darkLogoUrl?: string | undefined;
+    favicon?: string | undefined;
     primaryColor: string;
     darkPrimaryColor: string;
     isDarkModeEnabled: boolean;

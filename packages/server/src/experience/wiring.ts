@@ -98,6 +98,7 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
         branding: {
           logoUrl: s.branding.logoUrl,
           darkLogoUrl: s.branding.darkLogoUrl,
+          favicon: s.branding.favicon,
           primaryColor: s.color.primaryColor,
           darkPrimaryColor: s.color.darkPrimaryColor,
           isDarkModeEnabled: s.color.isDarkModeEnabled,

@@ -22,7 +22,15 @@ export const createVault = (keyring: Keyring) => ({
    * different per purpose, and never stored. (It changes when the KEK rotates: use it only for short-lived data.)
    */
   deriveKey: (purpose: string) =>
-    Buffer.from(hkdfSync('sha256', keyring.get(keyring.currentId) as Buffer, Buffer.alloc(0), `gatehouse|${purpose}`, 32)),
+    Buffer.from(
+      hkdfSync(
+        'sha256',
+        keyring.get(keyring.currentId) as Buffer,
+        Buffer.alloc(0),
+        `gatehouse|${purpose}`,
+        32,
+      ),
+    ),
   seal: (plaintext: Buffer | string, aad: string) => seal(keyring, plaintext, aad),
   open: (envelope: string, aad: string) => open(keyring, envelope, aad),
 
