@@ -9,6 +9,7 @@ import { createOidc, type Oidc } from './oidc/index.ts';
 import type { SigningAlgorithm } from './oidc/keys.ts';
 import { createHealth, type Health } from './status/health.ts';
 import type { Keyring } from './vault/envelope.ts';
+import { createPasswordHasher, type PasswordHasher } from './vault/passwords.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 
 /** Whether this instance is draining for shutdown; the status endpoint reports it so load balancers stop sending. */
@@ -21,6 +22,8 @@ export type Registry = {
   db: Db;
   health: Health;
   vault: Vault;
+  /** argon2id with bounded concurrency, shared by every route of this instance (vault/passwords.ts). */
+  passwords: PasswordHasher;
   metrics: Metrics;
   lifecycle: Lifecycle;
   changes: ChangeBus;
@@ -52,6 +55,7 @@ export const createRegistry = async (input: {
     db,
     health: createHealth(db),
     vault,
+    passwords: createPasswordHasher(),
     metrics: createMetrics(),
     lifecycle: { draining: false },
     changes,

@@ -5,7 +5,6 @@ import { hash as argon2Hash } from '@node-rs/argon2';
 import { sql } from 'kysely';
 import type { Change } from '../src/db/changes.ts';
 import { defaultTenantId } from '../src/db/schema.ts';
-import { getPasswordHasher } from '../src/domain/users/hasher.ts';
 import { createUserService, type UserService } from '../src/domain/users/users.service.ts';
 import { findAccount } from '../src/oidc/account.ts';
 import {
@@ -55,7 +54,7 @@ for (const backend of testBackends()) {
         db: t.registry.db.kysely,
         changes: t.registry.changes,
         tenantId: defaultTenantId,
-        passwords: getPasswordHasher(t.registry),
+        passwords: t.registry.passwords,
       });
       t.registry.changes.subscribe((change) => published.push(change));
     });
@@ -602,17 +601,13 @@ for (const backend of testBackends()) {
         const signedIn = (await api.get(`/api/users/${user.id}`)).body;
         assert.equal(typeof signedIn.lastSignInAt, 'number');
 
-        const phc = await getPasswordHasher(t.registry).hash('another passphrase here');
+        const phc = await t.registry.passwords.hash('another passphrase here');
         await users.setPasswordHash(user.id, phc);
         assert.equal((await storedRow(user.id))?.password_hash, phc);
         await assert.rejects(
           users.touchLastSignIn('unknownUser0000000000'),
           (error: Loose) => error.code === 'user.not_found',
         );
-      });
-
-      it('uses one password hasher per registry', () => {
-        assert.equal(getPasswordHasher(t.registry), getPasswordHasher(t.registry));
       });
     });
   });

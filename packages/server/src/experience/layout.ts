@@ -35,7 +35,7 @@ export const page = (
 ${
   // The documented `branding.favicon`; without one an empty icon, so browsers do not request /favicon.ico
   // (a 404 and a console error on every first visit).
-  html`<link rel="icon" href="${branding.favicon ?? 'data:,'}">`
+  html`<link rel="icon" href="${branding.favicon || 'data:,'}">`
 }
 <link rel="stylesheet" href="/assets/experience.css?v=${ctx.assetsVersion}">
 <link rel="stylesheet" href="/assets/branding.css?v=${ctx.assetsVersion}">
@@ -80,10 +80,29 @@ export const banner = (message: string | undefined, kind: 'error' | 'info' = 'er
     ? html`<p class="banner ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</p>`
     : '';
 
+/** WCAG 2 relative luminance of a `#RRGGBB` colour. */
+const luminance = (hex: string) => {
+  const [r = 0, g = 0, b = 0] = [1, 3, 5].map((at) => {
+    const c = Number.parseInt(hex.slice(at, at + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+
+/**
+ * The text colour for a button filled with `hex`: white or the dark background colour, whichever contrasts more.
+ * Fix: the text was always white, which on the default dark-mode primary #9C86F8 is 2.9:1, below WCAG 1.4.3's 4.5:1.
+ */
+export const textOn = (hex: string) => {
+  const background = luminance(hex) + 0.05;
+  const dark = luminance('#101114') + 0.05;
+  return 1.05 / background >= background / dark ? '#ffffff' : '#101114';
+};
+
 export const stylesheet = `
 :root { --primary: #5d34f2; --bg: #f4f5f9; --card: #ffffff; --text: #1b1b21; --muted: #5c5f6b; --border: #c4c6d0; --danger: #b3261e; --focus: #1a73e8; }
 @media (prefers-color-scheme: dark) {
-  body.auto-dark { --primary: var(--primary-dark, #8f73ff); --bg: #101114; --card: #1c1d22; --text: #eceef4; --muted: #b3b6c2; --border: #4a4d57; --danger: #ffb4ab; --focus: #8ab4f8; }
+  body.auto-dark { --primary: var(--primary-dark, #8f73ff); --on-primary: var(--on-primary-dark, #fff); --bg: #101114; --card: #1c1d22; --text: #eceef4; --muted: #b3b6c2; --border: #4a4d57; --danger: #ffb4ab; --focus: #8ab4f8; }
 }
 * { box-sizing: border-box; }
 html { font-size: 100%; }
@@ -99,7 +118,7 @@ label { font-weight: 600; }
 input { font: inherit; color: var(--text); background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: .65rem .75rem; min-height: 2.75rem; }
 input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 input[aria-invalid="true"] { border-color: var(--danger); }
-button { font: inherit; font-weight: 600; border: 0; border-radius: 8px; min-height: 2.75rem; padding: .65rem 1rem; cursor: pointer; background: var(--primary); color: #fff; }
+button { font: inherit; font-weight: 600; border: 0; border-radius: 8px; min-height: 2.75rem; padding: .65rem 1rem; cursor: pointer; background: var(--primary); color: var(--on-primary, #fff); }
 button.secondary { background: transparent; color: var(--text); border: 1px solid var(--border); }
 .actions { display: flex; gap: .75rem; }
 .actions button { flex: 1; }

@@ -8,7 +8,7 @@ import { csrfToken, csrfValid } from './csrf.ts';
 import { createFlowStore, FlowStepRefused } from './flow-state.ts';
 import type { SafeHtml } from './html.ts';
 import { type Locale, type MessageKey, pickLocale, supportedLocales, translator } from './i18n.ts';
-import { type PageContext, stylesheet } from './layout.ts';
+import { type PageContext, stylesheet, textOn } from './layout.ts';
 import { codePage, consentPage, errorPage, newPasswordPage, registerPage, signInPage } from './pages.ts';
 import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
 
@@ -676,7 +676,8 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=300');
     // Colours are validated as #RRGGBB by the settings schema, so they are safe inside CSS.
-    ctx.body = `:root{--primary:${branding.primaryColor};--primary-dark:${branding.darkPrimaryColor}}`;
+    // The button text colour follows each primary colour, so it stays readable (WCAG 1.4.3; see textOn).
+    ctx.body = `:root{--primary:${branding.primaryColor};--primary-dark:${branding.darkPrimaryColor};--on-primary:${textOn(branding.primaryColor)};--on-primary-dark:${textOn(branding.darkPrimaryColor)}}`;
   });
 
   return router;

@@ -1,7 +1,6 @@
 import { createEmailSender } from '../connectors/email/email-sender.ts';
 import { defaultTenantId } from '../db/schema.ts';
 import { createSignInExperienceService } from '../domain/sign-in-experience/sign-in-experience.service.ts';
-import { getPasswordHasher } from '../domain/users/hasher.ts';
 import {
   checkPasswordPolicy,
   type PasswordViolationCode,
@@ -35,7 +34,7 @@ const violation: Record<PasswordViolationCode, PolicyViolation> = {
 export const createExperienceServices = (registry: Registry): ExperienceServices => {
   const tenantId = defaultTenantId;
   const db = registry.db.kysely;
-  const passwords = getPasswordHasher(registry);
+  const passwords = registry.passwords;
   const signInExperience = createSignInExperienceService({ db, changes: registry.changes, tenantId });
   const policy = async () => passwordPolicyFromSettings((await signInExperience.get()).passwordPolicy);
   const users = createUserService({

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defaultTenantId } from '../db/schema.ts';
-import { getPasswordHasher } from '../domain/users/hasher.ts';
 import {
   CreateUser,
   HasPassword,
@@ -24,7 +23,7 @@ export const userRoutes = defineManagementRoutes('/api/users', (registry) => {
     db: registry.db.kysely,
     changes: registry.changes,
     tenantId: defaultTenantId,
-    passwords: getPasswordHasher(registry),
+    passwords: registry.passwords,
   });
 
   return [
