@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { type Algorithm, hash, parseOptions, type Version, verify } from '@node-rs/argon2';
 import { ApiError } from '../http/errors.ts';
 
@@ -115,9 +116,11 @@ const isWellFormedPhc = (phc: string) => {
   }
 };
 
+// Defaults: leave one core to everything else (the token endpoint must keep its latency while a login flood is
+// hashed), and queue only what can be served within about half a second (~30 ms a hash); shed the rest with 429.
 export const createPasswordHasher = ({
-  maxConcurrent = 2,
-  maxQueue = 64,
+  maxConcurrent = Math.max(1, availableParallelism() - 1),
+  maxQueue = 16 * Math.max(1, availableParallelism() - 1),
 }: {
   maxConcurrent?: number;
   maxQueue?: number;
