@@ -73,6 +73,11 @@ export type ExperienceServices = {
   ): Promise<boolean>;
   /** Counts a password attempt for the account before it is evaluated; false while the account is locked. */
   reserveAttempt(userId: string): Promise<boolean>;
+  /**
+   * For an attempt on no usable account (unknown or suspended): a database write like `reserveAttempt`'s, counted
+   * per identifier and expiring on its own, so timing does not tell the two apart (SECURITY-TESTS B5).
+   */
+  reserveNoAccountAttempt(identifier: string): Promise<void>;
   attemptSucceeded(userId: string): Promise<void>;
   /** Per-IP throttle for an action (SECURITY-TESTS B3: per-IP first). */
   throttle(ip: string, action: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;

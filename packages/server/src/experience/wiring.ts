@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createEmailSender } from '../connectors/email/email-sender.ts';
 import { defaultTenantId } from '../db/schema.ts';
 import { createSignInExperienceService } from '../domain/sign-in-experience/sign-in-experience.service.ts';
@@ -10,7 +11,7 @@ import { createUserService } from '../domain/users/users.service.ts';
 import { createVerificationCodeService } from '../domain/verification-codes/verification-codes.service.ts';
 import { ApiError } from '../http/errors.ts';
 import type { Registry } from '../registry.ts';
-import { createLockout } from '../security/lockout.ts';
+import { createLockout, defaultLockoutPolicy } from '../security/lockout.ts';
 import { createRateLimiter } from '../security/rate-limiter.ts';
 import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
 
@@ -112,7 +113,9 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
     findUser: async (kind, value) => toUser(await users.findByIdentifier(kind, value)),
     findUserById: async (id) => toUser(await findRow(id)),
     passwordMatches: async (userId, password) => {
-      const row = userId ? await findRow(userId) : undefined;
+      // SECURITY-TESTS B5: the same row read with or without an account (no user has the id ''), then a real or a
+      // dummy verification of equal cost.
+      const row = await findRow(userId ?? '');
       return users.checkPassword(row, password);
     },
     createUser: async ({ username, email, password }) => {
@@ -149,6 +152,13 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
     },
     verifyCode: async (purpose, email, code) => (await codes.verify({ purpose, email, code })).verified,
     reserveAttempt: async (userId) => (await lockout.reserveAttempt(userId)).allowed,
+    reserveNoAccountAttempt: async (identifier) => {
+      const key = createHash('sha256').update(identifier.toLowerCase()).digest('hex');
+      await limiter.hit(`sign-in:no-account:${key}`, {
+        limit: defaultLockoutPolicy.maxFailuresPerHour,
+        windowSeconds: 3600,
+      });
+    },
     attemptSucceeded: (userId) => lockout.recordSuccess(userId),
     throttle: async (ip, action) => {
       const decision = await limiter.hit(`${action}:ip:${ip}`, ipLimit);
