@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import LogtoClient from '@logto/node';
@@ -17,7 +18,11 @@ import { startTestServer, type TestServer } from './support/server.ts';
  * browser for the whole file; the tests run in order and share the first browser context's session.
  */
 
-const screenshots = path.resolve(import.meta.dirname, '../../../docs/screenshots');
+// The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1 npm test -- experience-browser);
+// otherwise they go to a temporary folder, so a test run leaves the work tree as it was.
+const screenshots = process.env.UPDATE_SCREENSHOTS
+  ? path.resolve(import.meta.dirname, '../../../docs/screenshots')
+  : path.join(tmpdir(), 'gatehouse-screenshots');
 const viewport = { width: 480, height: 800 };
 const password = 'violet kettle orbit 2718';
 const onePixelPng = Buffer.from(
