@@ -26,8 +26,12 @@ const storageFor = (request, response) => {
   const store = sessions.get(id);
   return {
     getItem: async (key) => store.get(key) ?? null,
-    setItem: async (key, value) => void store.set(key, value),
-    removeItem: async (key) => void store.delete(key),
+    setItem: async (key, value) => {
+      store.set(key, value);
+    },
+    removeItem: async (key) => {
+      store.delete(key);
+    },
   };
 };
 
@@ -36,7 +40,12 @@ createServer(async (request, response) => {
   let redirectTo;
   const logto = new LogtoClient(
     { endpoint, appId, appSecret, scopes: ['email', 'profile'] },
-    { navigate: (to) => void (redirectTo = to), storage: storageFor(request, response) },
+    {
+      navigate: (to) => {
+        redirectTo = to;
+      },
+      storage: storageFor(request, response),
+    },
   );
   const redirect = (to) => {
     response.writeHead(302, { Location: to });
