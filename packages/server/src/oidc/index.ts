@@ -106,10 +106,18 @@ export const createOidc = async (deps: {
   };
 
   const cookieKeys: string[] = [];
+  // Discovery and JWKS change only when keys or configuration reload, yet oidc-provider rebuilds them on every
+  // request. Their bodies are kept per public origin (the endpoints in discovery follow the request's host) and
+  // served as they are; requests with an Origin header (CORS) or a query string always go to the provider.
+  const cacheablePaths = new Set(['/oidc/.well-known/openid-configuration', '/oidc/jwks']);
+  const keptHeaders = ['cache-control', 'content-type'];
+  let responses = new Map<string, { body: string; headers: Array<[string, string]> }>();
+
   let current = await build();
   cookieKeys.push(...current.keys.cookieKeys);
   const reload = async () => {
     current = await build();
+    responses = new Map();
     cookieKeys.splice(0, cookieKeys.length, ...current.keys.cookieKeys);
     logger.info({ kids: current.keys.publicJwks.keys.map((key) => key.kid) }, 'oidc keys loaded');
   };
@@ -127,7 +135,36 @@ export const createOidc = async (deps: {
 
   return {
     issuer,
-    middleware: (ctx, next) => current.mounted(ctx as never, next),
+    middleware: async (ctx, next) => {
+      if (ctx.method !== 'GET' || !cacheablePaths.has(ctx.path) || ctx.querystring || ctx.get('origin')) {
+        return current.mounted(ctx as never, next);
+      }
+      const key = `${ctx.protocol}://${ctx.host}${ctx.path}`;
+      const hit = responses.get(key);
+      if (hit) {
+        ctx.status = 200;
+        for (const [name, value] of hit.headers) ctx.set(name, value);
+        ctx.body = hit.body;
+        return;
+      }
+      const built = current;
+      await built.mounted(ctx as never, next);
+      if (
+        ctx.status === 200 &&
+        built === current &&
+        responses.size < 16 &&
+        ctx.body &&
+        typeof ctx.body === 'object'
+      ) {
+        const body = JSON.stringify(ctx.body);
+        ctx.body = body;
+        const headers = keptHeaders.flatMap((name): Array<[string, string]> => {
+          const value = ctx.response.get(name);
+          return value ? [[name, value]] : [];
+        });
+        responses.set(key, { body, headers });
+      }
+    },
     publicJwks: () => current.keys.publicJwks,
     cookieKeys,
     listSigningKeys: async () =>

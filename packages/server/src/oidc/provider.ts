@@ -240,17 +240,25 @@ export const createProvider = (options: ProviderOptions): Provider => {
   // there, so another method fell through to the app's plain-text 404; answer 405 with `Allow` (RFC 9110 §15.5.6)
   // and an OAuth error body instead (SECURITY-TESTS A11).
   const postOnly = new Set(['/token', '/token/introspection', '/token/revocation']);
-  provider.use(async (ctx, next) => {
-    if (!postOnly.has(ctx.path) || ctx.method === 'POST' || ctx.method === 'OPTIONS') return next();
-    ctx.status = 405;
-    ctx.set('Allow', 'POST, OPTIONS');
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { error: 'invalid_request', error_description: `${ctx.method} is not allowed here, use POST` };
+  const notAllowedGrantType = 'requested grant type is not allowed for this client';
+  // One middleware, which passes every other request straight on (no extra async layer on discovery, JWKS…).
+  provider.use((ctx, next) => {
+    if (!postOnly.has(ctx.path)) return next();
+    if (ctx.method !== 'POST' && ctx.method !== 'OPTIONS') {
+      ctx.status = 405;
+      ctx.set('Allow', 'POST, OPTIONS');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = {
+        error: 'invalid_request',
+        error_description: `${ctx.method} is not allowed here, use POST`,
+      };
+      return Promise.resolve();
+    }
+    return tokenFixups(ctx as unknown as KoaContextWithOIDC, next);
   });
 
   // Token endpoint errors where oidc-provider departs from the RFCs; corrected after it has answered.
-  const notAllowedGrantType = 'requested grant type is not allowed for this client';
-  provider.use(async (ctx, next) => {
+  const tokenFixups = async (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => {
     await next();
     if (ctx.path !== '/token' || ctx.status !== 400) return;
     const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
@@ -286,7 +294,7 @@ export const createProvider = (options: ProviderOptions): Provider => {
     const code = await provider.AuthorizationCode.find(params.code).catch(() => undefined);
     // consume() is one conditional UPDATE (adapter.ts); on a code already used it throws, which changes nothing.
     if (code && code.clientId === client.clientId) await code.consume().catch(() => undefined);
-  });
+  };
 
   // SPEC §3: secrets are stored as SHA-256 digests and an app may hold several; compare the presented secret
   // against all unexpired ones in constant time instead of oidc-provider's single plaintext comparison.
