@@ -100,7 +100,7 @@ export const envSchema = z.object({
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379')
     .optional()
     .describe(
-      'Optional Redis for shared caches and rate-limit counters across instances. Without it PostgreSQL serves that role.',
+      'Optional Redis URL, validated but not used yet: today PostgreSQL carries cache invalidation (LISTEN/NOTIFY), rate limits and lockout counters for all instances.',
     ),
   SECRET_VAULT_KEK: base64Key('SECRET_VAULT_KEK')
     .optional()
