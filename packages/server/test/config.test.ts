@@ -67,6 +67,11 @@ describe('configuration (SPEC §1)', () => {
       'GATEHOUSE_ADMIN_CLIENT_SECRET',
     ],
     [
+      'an admin client id longer than an application id (21 characters)',
+      { GATEHOUSE_ADMIN_CLIENT_ID: 'a'.repeat(22), GATEHOUSE_ADMIN_CLIENT_SECRET: 'x'.repeat(40) },
+      'GATEHOUSE_ADMIN_CLIENT_ID',
+    ],
+    [
       'a short admin client secret',
       { GATEHOUSE_ADMIN_CLIENT_ID: 'admin', GATEHOUSE_ADMIN_CLIENT_SECRET: 'short' },
       'GATEHOUSE_ADMIN_CLIENT_SECRET',
