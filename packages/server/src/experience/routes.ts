@@ -5,12 +5,12 @@ import { ApiError } from '../http/errors.ts';
 import { cspSourceFor, usePageCsp } from '../http/security-headers.ts';
 import type { Registry } from '../registry.ts';
 import { csrfToken, csrfValid } from './csrf.ts';
-import { createFlowStore, FlowStepRefused } from './flow-state.ts';
+import { createFlowStore, type FlowState, FlowStepRefused } from './flow-state.ts';
 import type { SafeHtml } from './html.ts';
 import { type Locale, type MessageKey, pickLocale, supportedLocales, translator } from './i18n.ts';
 import { type PageContext, stylesheet, textOn } from './layout.ts';
 import { codePage, consentPage, errorPage, newPasswordPage, registerPage, signInPage } from './pages.ts';
-import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
+import type { ExperienceServices, ExperienceSettings, ExperienceUser, PolicyViolation } from './services.ts';
 
 /**
  * The hosted sign-in experience (SPEC §5): server-rendered pages reached through /oidc/auth. Every form POST
@@ -24,6 +24,10 @@ const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'u
 
 const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/;
 const usernamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** The parsed form (or an empty one). */
+const formBody = (ctx: Context): Record<string, unknown> =>
+  (ctx.request as { body?: Record<string, unknown> }).body ?? {};
 
 const text = (value: unknown, max = 256): string => (typeof value === 'string' ? value.slice(0, max) : '');
 
@@ -42,8 +46,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
   const csrfKey = () => registry.oidc.cookieKeys[0] ?? '';
 
   const localeOf = (ctx: Context, settings: ExperienceSettings, interaction?: Interaction): Locale => {
-    const chosen =
-      text((ctx.request as { body?: Record<string, unknown> }).body?.lang) || text(ctx.query.lang);
+    const chosen = text(formBody(ctx).lang) || text(ctx.query.lang);
     if ((supportedLocales as string[]).includes(chosen)) return chosen as Locale;
     if (!settings.autoDetectLanguage) return settings.fallbackLanguage;
     return pickLocale(
@@ -100,7 +103,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
       ctx.state.interaction = interaction;
       const page = pageContext(settings, localeOf(ctx, settings, interaction));
       if (ctx.method === 'POST') {
-        const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+        const body = formBody(ctx);
         if (!csrfValid(csrfKey(), interaction.jti, body._csrf)) {
           return send(ctx, 403, errorPage(page, { message: page.t('error.csrf'), backHref: '/sign-in' }));
         }
@@ -207,7 +210,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     '/sign-in',
     form,
     withInteraction(async (ctx, interaction, settings, page) => {
-      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const body = formBody(ctx);
       const identifier = text(body.identifier, 128).trim();
       const password = text(body.password, 1024);
       const kind = identifierKind(identifier);
@@ -275,7 +278,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     form,
     withInteraction(async (ctx, interaction, settings, page) => {
       if (!settings.signUp.enabled) return renderRegister(ctx, interaction, settings, page, { status: 403 });
-      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const body = formBody(ctx);
       const username = settings.signUp.username ? text(body.username, 128).trim() : undefined;
       const email = settings.signUp.email ? text(body.email, 128).trim().toLowerCase() : undefined;
       const password = settings.signUp.password ? text(body.password, 1024) : undefined;
@@ -366,7 +369,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     form,
     withInteraction(async (ctx, interaction, settings, page) => {
       const state = await flowsStore.expect(interaction.jti, 'register', 'verify');
-      const body = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+      const body = formBody(ctx);
       const email = String(state.data.email);
       if (!(await services.verifyCode('Register', email, text(body.code, 16).trim()))) {
         return renderCodeStep(ctx, interaction, page, {
@@ -446,151 +449,141 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
       }),
     );
 
-  router.get(
-    '/sign-in/code',
-    withInteraction(async (ctx, interaction, settings, page) => {
-      if (!settings.codeSignIn) return redirect303(ctx, '/sign-in');
-      renderEmailStep(ctx, interaction, page, { action: '/sign-in/code', title: 'code.request_title' });
-    }),
-  );
-
-  router.post(
-    '/sign-in/code',
-    form,
-    withInteraction(async (ctx, interaction, settings, page) => {
-      if (!settings.codeSignIn) return redirect303(ctx, '/sign-in');
-      const email = text((ctx.request as { body?: Record<string, unknown> }).body?.email, 128)
-        .trim()
-        .toLowerCase();
-      if (!emailPattern.test(email)) {
-        return renderEmailStep(ctx, interaction, page, {
-          action: '/sign-in/code',
-          title: 'code.request_title',
-          email,
-          status: 400,
-          error: page.t('field.email'),
-        });
-      }
-      await flowsStore.start(interaction.jti, 'codeSignIn', { email });
-      const state = await flowsStore.expect(interaction.jti, 'codeSignIn', 'email');
-      // A code goes out only to an existing, active account, but the answer is the same either way (B5).
-      const user = await services.findUser('email', email);
-      if (user && !user.isSuspended) sendCodeAfterAnswer(ctx, 'SignIn', email, page.locale);
-      await flowsStore.advance(interaction.jti, state, 'verify');
-      redirect303(ctx, `/sign-in/code/verify?lang=${page.locale}`);
-    }),
-  );
-
-  router.get(
-    '/sign-in/code/verify',
-    withInteraction(async (ctx, interaction, _settings, page) => {
-      const state = await flowsStore.expect(interaction.jti, 'codeSignIn', 'verify');
-      await renderCodeStep(ctx, interaction, page, {
-        action: '/sign-in/code/verify',
-        title: 'code.title',
-        email: String(state.data.email),
-        backHref: '/sign-in/code',
+  /**
+   * The two email-code flows (passwordless sign-in, password reset) share their shape: ask for an email, send a
+   * code to it if an active account has it (same answer either way, B5), then check the code. What differs is
+   * declared here; what happens after a verified code is `verified`.
+   */
+  const emailCodeFlow = <F extends 'codeSignIn' | 'resetPassword'>(input: {
+    path: string;
+    flow: F;
+    purpose: 'SignIn' | 'ForgotPassword';
+    title: MessageKey;
+    subtitle?: MessageKey;
+    /** Whether the settings offer this flow; when not, both steps send the browser back to /sign-in. */
+    enabled: (settings: ExperienceSettings) => boolean;
+    /** Whether a suspended account is refused at the code step too. */
+    refuseSuspended: boolean;
+    verified: (
+      ctx: Context,
+      interaction: Interaction,
+      page: PageContext,
+      state: FlowState<F>,
+      user: ExperienceUser,
+    ) => Promise<void>;
+  }) => {
+    const verifyPath = `${input.path}/verify`;
+    const emailStep = (
+      ctx: Context,
+      interaction: Interaction,
+      page: PageContext,
+      extra: { email?: string; status?: number; error?: string } = {},
+    ) =>
+      renderEmailStep(ctx, interaction, page, {
+        action: input.path,
+        title: input.title,
+        subtitle: input.subtitle ? page.t(input.subtitle) : undefined,
+        ...extra,
       });
-    }),
-  );
+    const codeStep = (
+      ctx: Context,
+      interaction: Interaction,
+      page: PageContext,
+      email: string,
+      extra: { status?: number; error?: string } = {},
+    ) =>
+      renderCodeStep(ctx, interaction, page, {
+        action: verifyPath,
+        title: 'code.title',
+        email,
+        backHref: input.path,
+        ...extra,
+      });
 
-  router.post(
-    '/sign-in/code/verify',
-    form,
-    withInteraction(async (ctx, interaction, _settings, page) => {
-      const state = await flowsStore.expect(interaction.jti, 'codeSignIn', 'verify');
-      const email = String(state.data.email);
-      const code = text((ctx.request as { body?: Record<string, unknown> }).body?.code, 16).trim();
-      const user = await services.findUser('email', email);
-      if (!user || user.isSuspended || !(await services.verifyCode('SignIn', email, code))) {
-        return renderCodeStep(ctx, interaction, page, {
-          action: '/sign-in/code/verify',
-          title: 'code.title',
-          email,
-          status: 400,
-          error: page.t('code.invalid'),
-          backHref: '/sign-in/code',
-        });
-      }
+    router.get(
+      input.path,
+      withInteraction(async (ctx, interaction, settings, page) => {
+        if (!input.enabled(settings)) return redirect303(ctx, '/sign-in');
+        emailStep(ctx, interaction, page);
+      }),
+    );
+
+    router.post(
+      input.path,
+      form,
+      withInteraction(async (ctx, interaction, settings, page) => {
+        if (!input.enabled(settings)) return redirect303(ctx, '/sign-in');
+        const email = text(formBody(ctx).email, 128).trim().toLowerCase();
+        if (!emailPattern.test(email)) {
+          return emailStep(ctx, interaction, page, { email, status: 400, error: page.t('field.email') });
+        }
+        await flowsStore.start(interaction.jti, input.flow, { email });
+        const state = await flowsStore.expect(interaction.jti, input.flow, 'email');
+        // A code goes out only to an existing, active account, but the answer is the same either way (B5).
+        const user = await services.findUser('email', email);
+        if (user && !user.isSuspended) sendCodeAfterAnswer(ctx, input.purpose, email, page.locale);
+        await flowsStore.advance(interaction.jti, state, 'verify');
+        redirect303(ctx, `${verifyPath}?lang=${page.locale}`);
+      }),
+    );
+
+    router.get(
+      verifyPath,
+      withInteraction(async (ctx, interaction, _settings, page) => {
+        const state = await flowsStore.expect(interaction.jti, input.flow, 'verify');
+        await codeStep(ctx, interaction, page, String(state.data.email));
+      }),
+    );
+
+    router.post(
+      verifyPath,
+      form,
+      withInteraction(async (ctx, interaction, _settings, page) => {
+        const state = await flowsStore.expect(interaction.jti, input.flow, 'verify');
+        const email = String(state.data.email);
+        const code = text(formBody(ctx).code, 16).trim();
+        const user = await services.findUser('email', email);
+        const refused = !user || (input.refuseSuspended && user.isSuspended);
+        if (refused || !(await services.verifyCode(input.purpose, email, code))) {
+          return codeStep(ctx, interaction, page, email, { status: 400, error: page.t('code.invalid') });
+        }
+        await input.verified(ctx, interaction, page, state, user);
+      }),
+    );
+  };
+
+  // ---- sign in with an email code (passwordless) ----------------------------------------------------------------
+  emailCodeFlow({
+    path: '/sign-in/code',
+    flow: 'codeSignIn',
+    purpose: 'SignIn',
+    title: 'code.request_title',
+    enabled: (settings) => settings.codeSignIn,
+    refuseSuspended: true,
+    verified: async (ctx, interaction, _page, state, user) => {
       await flowsStore.advance(interaction.jti, state, 'done');
       await flowsStore.clear(interaction.jti);
       await finishSignIn(ctx, user.id);
-    }),
-  );
+    },
+  });
 
   // ---- reset a forgotten password --------------------------------------------------------------------------------
-  router.get(
-    '/forgot-password',
-    withInteraction(async (ctx, interaction, _settings, page) => {
-      renderEmailStep(ctx, interaction, page, {
-        action: '/forgot-password',
-        title: 'forgot.title',
-        subtitle: page.t('forgot.subtitle'),
+  emailCodeFlow({
+    path: '/forgot-password',
+    flow: 'resetPassword',
+    purpose: 'ForgotPassword',
+    title: 'forgot.title',
+    subtitle: 'forgot.subtitle',
+    enabled: () => true,
+    refuseSuspended: false,
+    verified: async (ctx, interaction, page, state, user) => {
+      await flowsStore.advance(interaction.jti, state, 'password', {
+        email: state.data.email,
+        userId: user.id,
       });
-    }),
-  );
-
-  router.post(
-    '/forgot-password',
-    form,
-    withInteraction(async (ctx, interaction, _settings, page) => {
-      const email = text((ctx.request as { body?: Record<string, unknown> }).body?.email, 128)
-        .trim()
-        .toLowerCase();
-      if (!emailPattern.test(email)) {
-        return renderEmailStep(ctx, interaction, page, {
-          action: '/forgot-password',
-          title: 'forgot.title',
-          subtitle: page.t('forgot.subtitle'),
-          email,
-          status: 400,
-          error: page.t('field.email'),
-        });
-      }
-      await flowsStore.start(interaction.jti, 'resetPassword', { email });
-      const state = await flowsStore.expect(interaction.jti, 'resetPassword', 'email');
-      const user = await services.findUser('email', email);
-      if (user && !user.isSuspended) sendCodeAfterAnswer(ctx, 'ForgotPassword', email, page.locale);
-      await flowsStore.advance(interaction.jti, state, 'verify');
-      redirect303(ctx, `/forgot-password/verify?lang=${page.locale}`);
-    }),
-  );
-
-  router.get(
-    '/forgot-password/verify',
-    withInteraction(async (ctx, interaction, _settings, page) => {
-      const state = await flowsStore.expect(interaction.jti, 'resetPassword', 'verify');
-      await renderCodeStep(ctx, interaction, page, {
-        action: '/forgot-password/verify',
-        title: 'code.title',
-        email: String(state.data.email),
-        backHref: '/forgot-password',
-      });
-    }),
-  );
-
-  router.post(
-    '/forgot-password/verify',
-    form,
-    withInteraction(async (ctx, interaction, _settings, page) => {
-      const state = await flowsStore.expect(interaction.jti, 'resetPassword', 'verify');
-      const email = String(state.data.email);
-      const code = text((ctx.request as { body?: Record<string, unknown> }).body?.code, 16).trim();
-      const user = await services.findUser('email', email);
-      if (!user || !(await services.verifyCode('ForgotPassword', email, code))) {
-        return renderCodeStep(ctx, interaction, page, {
-          action: '/forgot-password/verify',
-          title: 'code.title',
-          email,
-          status: 400,
-          error: page.t('code.invalid'),
-          backHref: '/forgot-password',
-        });
-      }
-      await flowsStore.advance(interaction.jti, state, 'password', { email, userId: user.id });
       redirect303(ctx, `/forgot-password/new?lang=${page.locale}`);
-    }),
-  );
+    },
+  });
 
   const renderNewPassword = (
     ctx: Context,
@@ -623,7 +616,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     form,
     withInteraction(async (ctx, interaction, settings, page) => {
       const state = await flowsStore.expect(interaction.jti, 'resetPassword', 'password');
-      const password = text((ctx.request as { body?: Record<string, unknown> }).body?.password, 1024);
+      const password = text(formBody(ctx).password, 1024);
       const user = await services.findUserById(String(state.data.userId));
       if (!user) throw new FlowStepRefused('resetPassword', 'password');
       const [violation] = await services.checkPassword(
@@ -685,7 +678,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     form,
     withInteraction(async (ctx, interaction) => {
       if (interaction.prompt.name !== 'consent') throw new FlowStepRefused('consent', 'consent');
-      const decision = text((ctx.request as { body?: Record<string, unknown> }).body?.decision, 16);
+      const decision = text(formBody(ctx).decision, 16);
       const to = await registry.oidc.finishConsent(ctx.req, ctx.res, { approve: decision === 'approve' });
       redirect303(ctx, to);
     }),
