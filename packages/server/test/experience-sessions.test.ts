@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { digest } from '../src/oidc/adapter.ts';
+import { oidcLifetimes } from '../src/oidc/index.ts';
 import { testBackends } from './support/db.ts';
 import {
   backdateSessionLogin,
@@ -136,6 +139,92 @@ for (const backend of testBackends()) {
       const old = await authorize(browser, { max_age: '300' });
       assert.equal(old.callback, undefined, 'a 10-minute-old sign-in does not satisfy max_age=300');
       assert.match(old.page?.url ?? '', /\/sign-in$/);
+    });
+
+    /** The stored session's expiry, seconds from now (database clock). */
+    const sessionExpiresIn = async (browser: PageBrowser) => {
+      const { rows } = await sql<{ seconds: number }>`
+        select extract(epoch from (expires_at - now()))::int as seconds from oidc_model_instances
+        where model_name = 'Session' and id = ${digest(browser.jar.get(sessionCookieName(h.t)) ?? '')}`.execute(
+        h.t.registry.db.kysely,
+      );
+      return Number(rows[0]?.seconds ?? Number.NaN);
+    };
+
+    it('B6: an idle session ends after 3 days; each use extends it again (idle timeout)', async () => {
+      const { browser } = await signIn();
+      const idle = oidcLifetimes.sessionIdle;
+      const atSignIn = await sessionExpiresIn(browser);
+      assert.ok(Math.abs(atSignIn - idle) <= 5, `expires in ~3 days after sign-in: ${atSignIn}`);
+
+      // Let a day pass unused (expiry moved a day closer), then use the session: the idle window restarts.
+      await sql`update oidc_model_instances set expires_at = expires_at - interval '1 day'
+        where model_name = 'Session' and id = ${digest(browser.jar.get(sessionCookieName(h.t)) ?? '')}`.execute(
+        h.t.registry.db.kysely,
+      );
+      assert.ok((await authorize(browser, { prompt: 'none' })).callback?.get('code'), 'still signed in');
+      const afterUse = await sessionExpiresIn(browser);
+      assert.ok(Math.abs(afterUse - idle) <= 5, `a use slides the idle expiry back to ~3 days: ${afterUse}`);
+
+      // Unused past its idle expiry: gone.
+      await sql`update oidc_model_instances set expires_at = now() - interval '1 second'
+        where model_name = 'Session' and id = ${digest(browser.jar.get(sessionCookieName(h.t)) ?? '')}`.execute(
+        h.t.registry.db.kysely,
+      );
+      const { callback } = await authorize(browser, { prompt: 'none' });
+      assert.equal(callback?.get('error'), 'login_required', 'an idle-expired session does not sign in');
+    });
+
+    it('B6: however often used, a session ends 14 days after its sign-in (absolute timeout)', async () => {
+      const { browser } = await signIn();
+      // Signed in 13 days and 23 hours ago, used every day since: one hour left, whatever the idle window says.
+      const absolute = oidcLifetimes.sessionAbsolute;
+      await backdateSessionLogin(h.t, browser.jar.get(sessionCookieName(h.t)) ?? '', absolute - 3600);
+      assert.ok((await authorize(browser, { prompt: 'none' })).callback?.get('code'), 'still within 14 days');
+      const left = await sessionExpiresIn(browser);
+      assert.ok(left <= 3600 && left > 3590, `capped at the absolute limit: ${left} s left, not 3 days`);
+      const cookie = browser.jar.get(sessionCookieName(h.t));
+      assert.ok(cookie, 'the session cookie is kept until then');
+
+      // Past the absolute limit, the next use finds no session.
+      await backdateSessionLogin(h.t, cookie, 3601);
+      await sql`update oidc_model_instances set expires_at = now() - interval '1 second'
+        where model_name = 'Session' and id = ${digest(cookie)}`.execute(h.t.registry.db.kysely);
+      const { callback } = await authorize(browser, { prompt: 'none' });
+      assert.equal(callback?.get('error'), 'login_required');
+    });
+
+    it('A14: the sign-out confirmation is our page (translated, branded, never framed); "stay signed in" keeps the session', async () => {
+      const { browser } = await signIn();
+      const end = await browser.get(
+        `/oidc/session/end?${new URLSearchParams({ client_id: h.app.id, post_logout_redirect_uri: postLogoutRedirectUri, ui_locales: 'th' })}`,
+      );
+      assert.equal(end.status, 200);
+      assert.match(end.html, /<html lang="th">/);
+      assert.match(end.html, /ออกจากระบบ/);
+      assert.match(end.html, /\/assets\/branding\.css/, 'our stylesheet, with the branding colours');
+      const csp = end.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.match(csp, /form-action 'self' https:\/\/app\.example\.com/, 'the form may end at the app');
+      assert.doesNotMatch(csp, /unsafe-inline/, 'no inline script or style needed');
+      assert.equal(end.headers.get('cache-control'), 'no-store');
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(end.html)?.[1];
+      assert.ok(xsrf, 'the confirmation form carries the anti-CSRF value');
+
+      // "Stay signed in" posts without logout=yes: the session stays.
+      const stayed = await browser.post('/oidc/session/end/confirm', { xsrf });
+      assert.ok([302, 303].includes(stayed.status), `${stayed.status}`);
+      assert.ok((await authorize(browser, { prompt: 'none' })).callback?.get('code'), 'still signed in');
+
+      // Without a post-logout URI the user lands on our "signed out" page, in their language.
+      const again = await browser.get('/oidc/session/end', { 'accept-language': 'th' });
+      const token = /name="xsrf" value="([^"]+)"/.exec(again.html)?.[1] ?? assert.fail('a form');
+      const done = await browser.post('/oidc/session/end/confirm', { xsrf: token, logout: 'yes' });
+      const landed = await browser.get(done.location ?? assert.fail('a redirect'), { 'accept-language': 'th' });
+      assert.equal(landed.status, 200);
+      assert.match(landed.html, /ออกจากระบบแล้ว/, 'the signed-out page, in Thai');
+      const { callback } = await authorize(browser, { prompt: 'none' });
+      assert.equal(callback?.get('error'), 'login_required', 'signed out');
     });
 
     it('A4, A14: after sign-out, prompt=none → login_required (with state and iss)', async () => {

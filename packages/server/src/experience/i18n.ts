@@ -72,6 +72,14 @@ const en = {
   'terms.agree': 'By continuing you agree to the {{terms}} and the {{privacy}}.',
   'terms.terms': 'terms of use',
   'terms.privacy': 'privacy policy',
+  'sign_out.title': 'Sign out',
+  'sign_out.question': 'Do you want to sign out?',
+  'sign_out.question_app':
+    'Do you want to sign out of {{app}}? You will be signed out of every app that uses this account here.',
+  'sign_out.confirm': 'Sign out',
+  'sign_out.stay': 'Stay signed in',
+  'sign_out.done_title': 'Signed out',
+  'sign_out.done': 'You are signed out. You can close this window.',
   'language.label': 'Language',
 } as const;
 
@@ -147,6 +155,13 @@ const th: Record<MessageKey, string> = {
   'terms.agree': 'การดำเนินการต่อถือว่าคุณยอมรับ{{terms}}และ{{privacy}}',
   'terms.terms': 'ข้อกำหนดการใช้งาน',
   'terms.privacy': 'นโยบายความเป็นส่วนตัว',
+  'sign_out.title': 'ออกจากระบบ',
+  'sign_out.question': 'ต้องการออกจากระบบใช่ไหม',
+  'sign_out.question_app': 'ต้องการออกจากระบบ {{app}} ใช่ไหม คุณจะออกจากระบบทุกแอปที่ใช้บัญชีนี้บนอุปกรณ์นี้',
+  'sign_out.confirm': 'ออกจากระบบ',
+  'sign_out.stay': 'อยู่ในระบบต่อ',
+  'sign_out.done_title': 'ออกจากระบบแล้ว',
+  'sign_out.done': 'คุณออกจากระบบแล้ว ปิดหน้าต่างนี้ได้เลย',
   'language.label': 'ภาษา',
 };
 

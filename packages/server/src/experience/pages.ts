@@ -206,3 +206,28 @@ export const errorPage = (
 <p>${view.message}</p>
 ${view.backHref ? html`<div class="links"><a href="${view.backHref}">${ctx.t('error.back')}</a></div>` : ''}`,
   });
+
+/** RP-initiated logout: the confirmation (posted with oidc-provider's xsrf token), then "signed out". */
+export const signOutPage = (
+  ctx: PageContext,
+  view: { action: string; xsrf: string; appName?: string | undefined },
+) =>
+  page(ctx, {
+    title: ctx.t('sign_out.title'),
+    body: html`<h1>${ctx.t('sign_out.title')}</h1>
+<p class="subtitle">${view.appName ? ctx.t('sign_out.question_app', { app: view.appName }) : ctx.t('sign_out.question')}</p>
+<form method="post" action="${view.action}">
+<input type="hidden" name="xsrf" value="${view.xsrf}">
+<div class="actions">
+<button type="submit" class="secondary">${ctx.t('sign_out.stay')}</button>
+<button type="submit" name="logout" value="yes" autofocus>${ctx.t('sign_out.confirm')}</button>
+</div>
+</form>`,
+  });
+
+export const signedOutPage = (ctx: PageContext) =>
+  page(ctx, {
+    title: ctx.t('sign_out.done_title'),
+    body: html`<h1>${ctx.t('sign_out.done_title')}</h1>
+<p>${ctx.t('sign_out.done')}</p>`,
+  });

@@ -9,7 +9,16 @@ import { createFlowStore, type FlowState, FlowStepRefused } from './flow-state.t
 import type { SafeHtml } from './html.ts';
 import { type Locale, type MessageKey, pickLocale, supportedLocales, translator } from './i18n.ts';
 import { type PageContext, stylesheet, textOn } from './layout.ts';
-import { codePage, consentPage, errorPage, newPasswordPage, registerPage, signInPage } from './pages.ts';
+import {
+  codePage,
+  consentPage,
+  errorPage,
+  newPasswordPage,
+  registerPage,
+  signedOutPage,
+  signInPage,
+  signOutPage,
+} from './pages.ts';
 import type { ExperienceServices, ExperienceSettings, ExperienceUser, PolicyViolation } from './services.ts';
 
 /**
@@ -683,6 +692,43 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
       redirect303(ctx, to);
     }),
   );
+
+  // ---- sign-out (RP-initiated logout: oidc-provider asks, our pages answer) ----------------------------------------
+  const logoutPageContext = async (ctx: Context) => {
+    const settings = await services.settings();
+    const oidc = (ctx as Context & { oidc?: { params?: Record<string, unknown> } }).oidc;
+    const chosen = text(ctx.query.lang);
+    const locale = (supportedLocales as string[]).includes(chosen)
+      ? (chosen as Locale)
+      : settings.autoDetectLanguage
+        ? pickLocale(
+            oidc?.params?.ui_locales,
+            ctx.get('accept-language') || undefined,
+            settings.fallbackLanguage,
+          )
+        : settings.fallbackLanguage;
+    ctx.state.ownPage = true;
+    ctx.set('Cache-Control', 'no-store');
+    return { page: pageContext(settings, locale), oidc };
+  };
+  registry.oidc.useLogoutPages({
+    confirm: async (ctx, form) => {
+      const { page, oidc } = await logoutPageContext(ctx as unknown as Context);
+      // oidc-provider's own form names the confirmation URL and its anti-CSRF value; our page posts both.
+      const action = /action="([^"]+)"/.exec(form)?.[1] ?? '';
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
+      // The confirmed sign-out ends, through a redirect, at the app's post-logout URI: form-action allows it.
+      const postLogout = cspSourceFor(String(oidc?.params?.post_logout_redirect_uri ?? ''));
+      usePageCsp(ctx as unknown as Context, postLogout ? [postLogout] : []);
+      const client = ctx.oidc.client;
+      return signOutPage(page, { action, xsrf, appName: client?.clientName }).toString();
+    },
+    done: async (ctx) => {
+      const { page } = await logoutPageContext(ctx as unknown as Context);
+      usePageCsp(ctx as unknown as Context);
+      return signedOutPage(page).toString();
+    },
+  });
 
   // ---- assets --------------------------------------------------------------------------------------------------
   router.get('/assets/experience.css', (ctx) => {

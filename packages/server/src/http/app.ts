@@ -50,7 +50,8 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
     await registry.oidc.middleware(ctx, next);
     // Pages oidc-provider renders itself (form_post auto-submit, logout confirmation, errors) carry an inline
     // script and post to the client: allow exactly that, never framing.
-    if (ctx.response.is('html')) ctx.set('Content-Security-Policy', oidcPageCsp);
+    // Our own pages rendered inside it (the logout ones) keep the page CSP they set.
+    if (ctx.response.is('html') && !ctx.state.ownPage) ctx.set('Content-Security-Policy', oidcPageCsp);
   });
   app.use(router.routes());
   const experience = createExperienceRouter(registry, createExperienceServices(registry));

@@ -11,7 +11,7 @@ import type { Vault } from '../vault/vault.ts';
 import { purgeExpired } from './adapter.ts';
 import { createDirectory, type Directory, placeholderClientSecret } from './directory.ts';
 import { createKeyStore, type OidcKeys, type SigningAlgorithm } from './keys.ts';
-import { createProvider } from './provider.ts';
+import { createProvider, type LogoutPages } from './provider.ts';
 
 const day = 24 * 60 * 60;
 
@@ -19,7 +19,10 @@ const day = 24 * 60 * 60;
 export const oidcLifetimes = {
   refreshToken: 14 * day,
   grant: 180 * day,
-  session: 14 * day,
+  /** A session not used for this long ends (Auth0's default idle timeout). */
+  sessionIdle: 3 * day,
+  /** However often used, a session ends this long after its sign-in (re-authentication then). */
+  sessionAbsolute: 14 * day,
   /** RFC 9700 §4.14 grace for a replayed rotated refresh token (see adapter.ts). */
   refreshGrace: 10,
   /** A retired signing key stays in JWKS this long: longer than any token it signed (ID and access ≤ 24 h). */
@@ -62,7 +65,17 @@ export type Oidc = {
     req: IncomingMessage,
     res: ServerResponse,
   ) => ReturnType<Provider['interactionDetails']>;
+  /** The hosted pages replace the built-in logout pages (the experience router calls this when mounted). */
+  useLogoutPages: (pages: LogoutPages) => void;
   close: () => void;
+};
+
+/** Until the hosted pages take over: a minimal page that still needs the user's click to sign out. */
+const plainLogoutPages: LogoutPages = {
+  confirm: async (_ctx, form) =>
+    `<!doctype html><meta charset="utf-8"><title>Sign out</title>${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button>`,
+  done: async () =>
+    '<!doctype html><meta charset="utf-8"><title>Signed out</title><p>You are signed out.</p>',
 };
 
 export const createOidc = async (deps: {
@@ -83,6 +96,7 @@ export const createOidc = async (deps: {
 
   await keyStore.ensure(db.kysely, algorithm);
 
+  let pages = plainLogoutPages;
   const build = async () => {
     const keys = await keyStore.load(db.kysely);
     const provider = createProvider({
@@ -97,7 +111,12 @@ export const createOidc = async (deps: {
       refreshGraceSeconds: oidcLifetimes.refreshGrace,
       refreshTokenTtl: oidcLifetimes.refreshToken,
       grantTtl: oidcLifetimes.grant,
-      sessionTtl: oidcLifetimes.session,
+      sessionIdleTtl: oidcLifetimes.sessionIdle,
+      sessionAbsoluteTtl: oidcLifetimes.sessionAbsolute,
+      logoutPages: {
+        confirm: (ctx, form) => pages.confirm(ctx, form),
+        done: (ctx) => pages.done(ctx),
+      },
     });
     provider.on('server_error', (_ctx: unknown, error: Error) =>
       logger.error({ err: error }, 'oidc server error'),
@@ -224,6 +243,9 @@ export const createOidc = async (deps: {
     },
     findClient: (clientId) => directory.findClient(clientId),
     interactionDetails: (req, res) => current.provider.interactionDetails(req, res),
+    useLogoutPages: (next) => {
+      pages = next;
+    },
     close: () => {
       clearInterval(purgeTimer);
       unsubscribe();

@@ -26,7 +26,18 @@ export type ProviderOptions = {
   refreshTokenTtl: number;
   /** Grant lifetime, also the absolute limit of a refresh-token family (seconds). */
   grantTtl: number;
-  sessionTtl: number;
+  /** A session unused this long ends (seconds; OWASP ASVS V7.3.1 idle timeout). */
+  sessionIdleTtl: number;
+  /** A session ends this long after its sign-in, however often used (seconds; ASVS V7.3.2 absolute timeout). */
+  sessionAbsoluteTtl: number;
+  /** Our own pages for RP-initiated logout (the confirmation, and "signed out" without a redirect URI). */
+  logoutPages: LogoutPages;
+};
+
+/** Renders the logout pages (HTML); `form` is oidc-provider's hidden form with the anti-CSRF `xsrf` value. */
+export type LogoutPages = {
+  confirm(ctx: KoaContextWithOIDC, form: string): Promise<string>;
+  done(ctx: KoaContextWithOIDC): Promise<string>;
 };
 
 export const extraAuthorizationParams = [
@@ -136,7 +147,19 @@ export const createProvider = (options: ProviderOptions): Provider => {
       introspection: { enabled: true },
       revocation: { enabled: true },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // SECURITY-TESTS A14: a cross-site GET cannot end a session without this confirmation, which posts
+        // oidc-provider's form (with its xsrf token) from our branded, translated page.
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = await options.logoutPages.confirm(ctx, form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = await options.logoutPages.done(ctx);
+        },
+      },
       resourceIndicators: {
         enabled: true,
         // No default resource: without `resource` the access token is opaque and serves /oidc/me.
@@ -185,7 +208,13 @@ export const createProvider = (options: ProviderOptions): Provider => {
       AuthorizationCode: 60,
       IdToken: 3600,
       Interaction: 3600,
-      Session: options.sessionTtl,
+      // Saved again at every use, so this is an idle timeout, capped by the absolute one counted from sign-in.
+      Session: (_ctx, session) => {
+        const now = Math.floor(Date.now() / 1000);
+        const loginTs = session.loginTs;
+        if (typeof loginTs !== 'number') return options.sessionIdleTtl;
+        return Math.max(1, Math.min(options.sessionIdleTtl, loginTs + options.sessionAbsoluteTtl - now));
+      },
       Grant: options.grantTtl,
       RefreshToken: (_ctx, token, client) => {
         const record = directory.peekClient(client.clientId);
