@@ -15,6 +15,7 @@ import {
   expireCodes,
   finishAtClient,
   latestCode,
+  lockoutRow,
   outboxCount,
   type Page,
   resetSignInExperience,
@@ -235,6 +236,21 @@ for (const backend of testBackends()) {
         const changed = await setNew(reset, passphrase128);
         assert.equal(changed.status, 303, errorsOf(changed.html).join(' | '));
         assert.equal(await passwordIs(user.id, passphrase128), true);
+      });
+
+      it('B3: a completed password reset ends a lock on the account (the owner proved their email)', async () => {
+        const user = await newEmailUser('locked_reset', 'the original passphrase');
+        const attacker = await beginAuthorization(h.t, h.app);
+        for (let i = 0; i < 5; i++) await submitSignIn(attacker, user.email, 'guessing wrong');
+        const locked = await lockoutRow(h.t, user.id);
+        assert.ok(locked?.locked_until && new Date(locked.locked_until).getTime() > Date.now(), 'locked');
+
+        const changed = await setNew(await atNewPassword(user.email), 'my brand new passphrase');
+        assert.equal(changed.status, 303, errorsOf(changed.html).join(' | '));
+        assert.equal((await lockoutRow(h.t, user.id))?.locked_until, null, 'the lock ended');
+        const flow = await beginAuthorization(h.t, h.app);
+        const signedIn = await submitSignIn(flow, user.email, 'my brand new passphrase');
+        assert.equal(claimsOf((await finishAtClient(h.t, h.app, flow, signedIn)).id_token).sub, user.id);
       });
 
       it('more than 256 characters is refused with a 400 page, never a 500, and never truncated', async () => {

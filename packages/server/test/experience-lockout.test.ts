@@ -20,6 +20,7 @@ import {
   maskCsrf,
   nextAddress,
   type Page,
+  type PageBrowser,
   resetSignInExperience,
   startExperience,
   submitSignIn,
@@ -117,6 +118,109 @@ for (const backend of testBackends()) {
         (new Date(row?.locked_until ?? 0).getTime() - new Date(row?.updated_at ?? 0).getTime()) / 1000;
       assert.ok(Math.abs(lockedFor(first) - 60) < 2, `first lock ${lockedFor(first)} s`);
       assert.ok(Math.abs(lockedFor(second) - 300) < 2, `second lock ${lockedFor(second)} s`);
+    });
+
+    /** Signs `username` in through `browser` (a new authorization with prompt=login), or answers the failure. */
+    const signInThrough = async (browser: PageBrowser, username: string, secret: string) => {
+      const flow = await beginAuthorization(h.t, h.app, { browser, params: { prompt: 'login' } });
+      const answer = await submitSignIn(flow, username, secret);
+      if (answer.status !== 303) return { answer };
+      return { answer, sub: claimsOf((await finishAtClient(h.t, h.app, flow, answer)).id_token).sub };
+    };
+    const deviceCookie = (browser: PageBrowser) => browser.jar.get('gh_device');
+
+    it('B3: whoever locks an account by failing on purpose does not lock its owner out: a browser that signed in before still signs in', async () => {
+      const user = await newUser();
+      const owner = createPageBrowser(h.t);
+      assert.equal((await signInThrough(owner, user.username, password)).sub, user.id);
+      assert.ok(deviceCookie(owner), 'a successful sign-in makes the browser a known device of the account');
+
+      const attacker = createPageBrowser(h.t);
+      const flow = await beginAuthorization(h.t, h.app, { browser: attacker });
+      for (let i = 0; i < 5; i++) await fail(flow, user.username);
+      assert.equal(
+        (await submitSignIn(flow, user.username, password)).status,
+        400,
+        'locked for the attacker',
+      );
+
+      assert.equal(
+        (await signInThrough(owner, user.username, password)).sub,
+        user.id,
+        "the owner's device has its own bucket: signed in while the account is locked for others",
+      );
+      const row = await lockoutRow(h.t, user.id);
+      assert.ok(
+        row?.locked_until && new Date(row.locked_until).getTime() > Date.now(),
+        'still locked for others',
+      );
+    });
+
+    it("B3: a known device's wrong passwords lock that device too (5, then the right one fails); an admin unlock frees it", async () => {
+      const user = await newUser();
+      const owner = createPageBrowser(h.t);
+      assert.equal((await signInThrough(owner, user.username, password)).sub, user.id);
+      const flow = await beginAuthorization(h.t, h.app, { browser: owner, params: { prompt: 'login' } });
+      for (let i = 0; i < 5; i++) await fail(flow, user.username);
+      assert.equal((await submitSignIn(flow, user.username, password)).status, 400, 'the device is locked');
+      assert.equal(
+        (await lockoutRow(h.t, user.id))?.failures ?? 0,
+        0,
+        "the account's own count is untouched",
+      );
+
+      assertStatus(await h.api.post(`/api/users/${user.id}/unlock`), 204);
+      assert.equal(
+        (await signInThrough(owner, user.username, password)).sub,
+        user.id,
+        'unlocked with the account',
+      );
+    });
+
+    it('B3: a device cookie vouches only for its own account: one from another account, or altered, gives no bucket of its own', async () => {
+      const victim = await newUser();
+      const attackerAccount = await newUser();
+      const attacker = createPageBrowser(h.t);
+      assert.equal(
+        (await signInThrough(attacker, attackerAccount.username, password)).sub,
+        attackerAccount.id,
+      );
+      const own = deviceCookie(attacker) ?? assert.fail('a device cookie');
+
+      for (let i = 0; i < 5; i++)
+        await fail(
+          await beginAuthorization(h.t, h.app, { browser: attacker, params: { prompt: 'login' } }),
+          victim.username,
+        );
+      const locked = await signInThrough(attacker, victim.username, password);
+      assert.equal(
+        locked.answer.status,
+        400,
+        "another account's device cookie does not open the victim's lock",
+      );
+
+      const [deviceId = '', mac = ''] = own.split('.');
+      const forged = createPageBrowser(h.t);
+      forged.jar.set('gh_device', `${deviceId}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BA' : 'AA'}`);
+      assert.equal(
+        (await signInThrough(forged, victim.username, password)).answer.status,
+        400,
+        'an altered MAC',
+      );
+    });
+
+    it('B3: the device cookie is HttpOnly, SameSite=Lax, Path=/ and long-lived; it is not set by a failed attempt', async () => {
+      const user = await newUser();
+      const browser = createPageBrowser(h.t);
+      const failed = await signInThrough(browser, user.username, wrong);
+      assert.ok(!failed.answer.headers.getSetCookie().some((cookie) => cookie.startsWith('gh_device=')));
+      const { answer } = await signInThrough(browser, user.username, password);
+      const cookie = answer.headers.getSetCookie().find((line) => line.startsWith('gh_device='));
+      assert.ok(cookie, 'set with the successful sign-in');
+      assert.match(cookie, /; HttpOnly/);
+      assert.match(cookie, /; SameSite=Lax/);
+      assert.match(cookie, /; Path=\//);
+      assert.match(cookie, /; Max-Age=15552000/, '180 days');
     });
 
     it('B3: an administrator unlocks (POST /api/users/:id/unlock → 204, audited); the right password then works', async () => {

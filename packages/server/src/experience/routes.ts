@@ -199,6 +199,8 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
   /** Signs the user in: finishes the interaction (oidc-provider issues a new session id) and redirects. */
   const finishSignIn = async (ctx: Context, userId: string) => {
     await services.touchSignIn(userId);
+    // This browser is now a known device of the account (SECURITY-TESTS B3, see security/device-cookies.ts).
+    ctx.append('Set-Cookie', services.devices.issue(ctx.cookies.get(services.devices.name), userId));
     const to = await registry.oidc.finishInteraction(ctx.req, ctx.res, { accountId: userId });
     redirect303(ctx, to);
   };
@@ -231,8 +233,14 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
       // SECURITY-TESTS B5 (timing): the attempt is also counted for them, as a write of the same kind, so the
       // lockout's write does not make an existing account measurably slower (1.5-7 ms, depending on load).
       const active = user !== undefined && !user.isSuspended ? user : undefined;
+      // A browser this account signed in from before has a lockout bucket of its own (B3: whoever locks the
+      // account by failing on purpose does not lock its owner's devices out).
+      const deviceId =
+        active && services.devices.trustedFor(ctx.cookies.get(services.devices.name), active.id);
       const allowed = active
-        ? await services.reserveAttempt(active.id)
+        ? await (deviceId
+            ? services.reserveDeviceAttempt(active.id, deviceId)
+            : services.reserveAttempt(active.id))
         : await services.reserveNoAccountAttempt(identifier).then(() => false);
       const matches = await services.passwordMatches(allowed ? active?.id : undefined, password);
       if (!allowed || !matches || !active) {
@@ -242,7 +250,9 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
           identifier,
         });
       }
-      await services.attemptSucceeded(active.id);
+      await (deviceId
+        ? services.deviceAttemptSucceeded(active.id, deviceId)
+        : services.attemptSucceeded(active.id));
       await finishSignIn(ctx, active.id);
     }),
   );
@@ -643,6 +653,8 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
         );
       }
       await services.setPassword(user.id, password);
+      // B3: the owner proved their email and chose a new password; guesses at the old one no longer lock them out.
+      await services.attemptSucceeded(user.id);
       await flowsStore.advance(interaction.jti, state, 'done');
       await flowsStore.clear(interaction.jti);
       // Resetting a password does not sign in (nor bypass MFA later): the user signs in with the new password.

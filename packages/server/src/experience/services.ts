@@ -1,3 +1,4 @@
+import type { DeviceCookies } from '../security/device-cookies.ts';
 import type { Locale } from './i18n.ts';
 
 /**
@@ -79,6 +80,13 @@ export type ExperienceServices = {
    */
   reserveNoAccountAttempt(identifier: string): Promise<void>;
   attemptSucceeded(userId: string): Promise<void>;
+  /**
+   * The same for an attempt from a browser with a device cookie for this account (SECURITY-TESTS B3): counted
+   * in that device's own bucket, so an attacker locking the account does not lock its owner's devices out.
+   */
+  reserveDeviceAttempt(userId: string, deviceId: string): Promise<boolean>;
+  deviceAttemptSucceeded(userId: string, deviceId: string): Promise<void>;
+  devices: DeviceCookies;
   /** Per-IP throttle for an action (SECURITY-TESTS B3: per-IP first). */
   throttle(ip: string, action: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
   /** Seals a value (a password between two steps of a flow) so the flow table never holds it in plaintext. */

@@ -11,6 +11,7 @@ import { createUserService } from '../domain/users/users.service.ts';
 import { createVerificationCodeService } from '../domain/verification-codes/verification-codes.service.ts';
 import { ApiError } from '../http/errors.ts';
 import type { Registry } from '../registry.ts';
+import { createDeviceCookies } from '../security/device-cookies.ts';
 import { createLockout, defaultLockoutPolicy } from '../security/lockout.ts';
 import { createRateLimiter } from '../security/rate-limiter.ts';
 import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
@@ -160,6 +161,13 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
       });
     },
     attemptSucceeded: (userId) => lockout.recordSuccess(userId),
+    reserveDeviceAttempt: async (userId, deviceId) =>
+      (await lockout.reserveAttempt(lockout.deviceBucket(userId, deviceId))).allowed,
+    deviceAttemptSucceeded: (userId, deviceId) => lockout.recordSuccess(lockout.deviceBucket(userId, deviceId)),
+    devices: createDeviceCookies({
+      key: registry.vault.deriveKey('device-cookies'),
+      secure: registry.config.endpoint.startsWith('https:'),
+    }),
     throttle: async (ip, action) => {
       const decision = await limiter.hit(`${action}:ip:${ip}`, ipLimit);
       return { allowed: decision.allowed, retryAfterSeconds: decision.retryAfterSeconds };

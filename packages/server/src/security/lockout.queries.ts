@@ -105,12 +105,17 @@ export const createLockoutQueries = (db: Kysely<Database>, tenantId: string) => 
         .where('user_id', '=', userId)
         .execute(),
 
-    /** An administrator's unlock: everything counted so far is forgotten. */
+    /** An administrator's unlock: everything counted so far is forgotten, the account's device buckets too. */
     clear: (userId: string) =>
       db
         .deleteFrom('account_lockouts')
         .where('tenant_id', '=', tenantId)
-        .where('user_id', '=', userId)
+        .where((eb) =>
+          eb.or([
+            eb('user_id', '=', userId),
+            eb('user_id', 'like', `${userId.replace(/[\\%_]/g, '\\$&')}#%`),
+          ]),
+        )
         .execute(),
 
     userExists: async (userId: string) =>

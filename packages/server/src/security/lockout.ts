@@ -87,6 +87,12 @@ export const createLockout = ({
       await queries.reset(userId);
     },
 
+    /**
+     * The bucket of one trusted device of an account (see device-cookies.ts): counted and locked like the
+     * account, apart from it. Use it in place of the account id in the calls above.
+     */
+    deviceBucket: (userId: string, deviceId: string) => `${userId}#${deviceId}`,
+
     /** An administrator lifts the lock and forgets every failure. Answers false for an unknown user. */
     unlock: async (userId: string): Promise<boolean> => {
       if (!(await queries.userExists(userId))) return false;
