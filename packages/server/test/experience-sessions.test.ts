@@ -220,7 +220,9 @@ for (const backend of testBackends()) {
       const again = await browser.get('/oidc/session/end', { 'accept-language': 'th' });
       const token = /name="xsrf" value="([^"]+)"/.exec(again.html)?.[1] ?? assert.fail('a form');
       const done = await browser.post('/oidc/session/end/confirm', { xsrf: token, logout: 'yes' });
-      const landed = await browser.get(done.location ?? assert.fail('a redirect'), { 'accept-language': 'th' });
+      const landed = await browser.get(done.location ?? assert.fail('a redirect'), {
+        'accept-language': 'th',
+      });
       assert.equal(landed.status, 200);
       assert.match(landed.html, /ออกจากระบบแล้ว/, 'the signed-out page, in Thai');
       const { callback } = await authorize(browser, { prompt: 'none' });
