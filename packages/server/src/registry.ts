@@ -3,6 +3,7 @@ import type { ChangeBus } from './db/changes.ts';
 import type { Db } from './db/client.ts';
 import type { Guard } from './http/routes.ts';
 import { createManagementGuard } from './management/guard.ts';
+import { createOutboundFetch, type OutboundFetch } from './net/outbound.ts';
 import type { Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { createOidc, type Oidc } from './oidc/index.ts';
@@ -29,6 +30,8 @@ export type Registry = {
   changes: ChangeBus;
   oidc: Oidc;
   managementGuard: Guard;
+  /** The only way to fetch an admin-configured URL (connectors, JWKS, webhooks): SSRF-guarded and bounded. */
+  outbound: OutboundFetch;
 };
 
 export const createRegistry = async (input: {
@@ -61,5 +64,6 @@ export const createRegistry = async (input: {
     changes,
     oidc,
     managementGuard: createManagementGuard({ issuer: oidc.issuer, publicJwks: oidc.publicJwks }),
+    outbound: createOutboundFetch(config.outbound),
   };
 };

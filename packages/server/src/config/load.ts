@@ -14,6 +14,8 @@ export type Config = {
   smtp: { url: string | undefined; from: string | undefined };
   vault: { kek: Buffer | undefined; previousKek: Buffer | undefined };
   trustProxy: string[];
+  /** Guard of every request to an admin-configured URL (net/outbound.ts): private addresses only outside production. */
+  outbound: { allowPrivateAddresses: boolean; allowedHosts: string[] };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
@@ -87,6 +89,10 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): Config =
     smtp: { url: value.SMTP_URL, from: value.SMTP_FROM },
     vault: { kek: key(value.SECRET_VAULT_KEK), previousKek: key(value.SECRET_VAULT_KEK_PREVIOUS) },
     trustProxy: splitList(value.TRUST_PROXY),
+    outbound: {
+      allowPrivateAddresses: value.NODE_ENV !== 'production',
+      allowedHosts: splitList(value.OUTBOUND_ALLOWED_HOSTS),
+    },
     logLevel: value.LOG_LEVEL,
     metricsToken: value.METRICS_TOKEN,
     shutdownTimeoutMs: value.SHUTDOWN_TIMEOUT_MS,

@@ -41,6 +41,22 @@ const trustProxyList = z.string().refine(
   },
 );
 
+/** A host name as it appears in a URL, without scheme, port, path or credentials (`idp.internal`, `10.0.0.5`, `[fd00::1]`). */
+const hostList = z.string().refine(
+  (value) =>
+    splitList(value).every((host) => {
+      if (!/^(\[[0-9A-Fa-f:.]+\]|[^\s/?#@:[\]]+)$/.test(host)) return false;
+      try {
+        return Boolean(new URL(`http://${host}/`).hostname);
+      } catch {
+        return false;
+      }
+    }),
+  {
+    message: 'must be a comma-separated list of host names without scheme, port or path (e.g. idp.internal)',
+  },
+);
+
 export const splitList = (value: string): string[] =>
   value
     .split(',')
@@ -116,6 +132,11 @@ export const envSchema = z.object({
     .default('')
     .describe(
       'Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` headers are believed: comma-separated IPs, CIDRs, or `loopback`, `linklocal`, `uniquelocal`. Empty: trust none, use the socket address.',
+    ),
+  OUTBOUND_ALLOWED_HOSTS: hostList
+    .default('')
+    .describe(
+      'Host names (comma-separated, exact, case-insensitive) that connector and webhook requests may reach even though they are, or resolve to, private, loopback or link-local addresses, e.g. an identity provider on the internal network. Outside this list, production refuses such destinations (SSRF guard); development and test allow them.',
     ),
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtps://user:password@smtp.example.com:465')
     .optional()
