@@ -95,6 +95,31 @@ export const apiErrors = {
     message: 'Too many codes were requested. Try again in {{retryAfterSeconds}} seconds.',
   },
   'email.send_failed': { status: 502, message: 'The email could not be sent. Try again later.' },
+  // Connectors and social identities (SPEC §6).
+  'connector.not_found': { status: 404, message: 'Connector {{id}} was not found.' },
+  'connector.factory_not_found': { status: 400, message: 'There is no connector factory {{connectorId}}.' },
+  'connector_factory.not_found': { status: 404, message: 'Connector factory {{id}} was not found.' },
+  'connector.factory_immutable': {
+    status: 400,
+    message: 'The factory of a connector cannot be changed; create a new connector.',
+  },
+  'connector.invalid_config': { status: 400, message: 'The connector config is invalid: {{reason}}.' },
+  'connector.invalid_metadata': { status: 400, message: 'The connector metadata is invalid: {{reason}}.' },
+  'connector.target_taken': { status: 409, message: 'A connector with the target {{target}} exists.' },
+  'connector.target_immutable': {
+    status: 400,
+    message: 'The target of a connector cannot be changed: user identities are keyed on it.',
+  },
+  'connector.email_exists': {
+    status: 409,
+    message: 'An email connector exists already; update or delete it instead.',
+  },
+  'identity.not_found': { status: 404, message: 'User {{userId}} has no identity for {{target}}.' },
+  'identity.taken': {
+    status: 409,
+    message: 'This {{target}} identity is linked to another user.',
+  },
+  'identity.invalid': { status: 400, message: 'The identity is invalid: {{reason}}.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof apiErrors;

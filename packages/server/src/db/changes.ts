@@ -15,6 +15,9 @@ export type ChangeBus = {
   close(): Promise<void>;
 };
 
+/** Connector instances changed (key: the connector id): the email sender and other connector caches reload. */
+export const connectorsTopic = 'connectors';
+
 const channel = 'gatehouse_changes';
 
 const createLocalFanout = () => {

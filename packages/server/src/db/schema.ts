@@ -192,6 +192,44 @@ export type AccountLockoutsTable = {
   updated_at: Generated<Date>;
 };
 
+export type ConnectorType = 'Social' | 'Email' | 'Sms';
+
+/** A connector instance (SPEC §6). Secrets never appear in `config`: they are sealed in `sealed_secrets`. */
+export type ConnectorsTable = {
+  tenant_id: string;
+  id: string;
+  /** The factory id (`oidc`, `oauth2`, `smtp`). */
+  connector_id: string;
+  /** The factory's type. */
+  type: ConnectorType;
+  /** The IdP name of a social connector, unique per tenant; null for email. */
+  target: string | null;
+  /** The config as responses show it: each secret replaced by the mask (domain/connectors). */
+  config: Json;
+  /** The secrets as JSON, sealed by the vault with associated data `connectors|<tenant>|<id>`. */
+  sealed_secrets: string | null;
+  /** `{ target?, name: {<lang>: string}, logo, logoDark }`. */
+  metadata: Json;
+  sync_profile: Generated<boolean>;
+  enable_token_storage: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+/** A user's identity at a social connector, keyed on (target, upstream subject). */
+export type UserIdentitiesTable = {
+  tenant_id: string;
+  user_id: string;
+  /** The connector target (IdP name). */
+  target: string;
+  /** The upstream subject (`sub`, or the OAuth 2.0 profile map's id). */
+  identity_id: string;
+  /** The upstream claims or userinfo fields of the last sign-in. */
+  details: Json;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
 /** Ids of the rows the migrations seed. */
 export const managementApi = {
   resourceId: 'management-api',
@@ -221,4 +259,6 @@ export type Database = {
   rate_limits: RateLimitsTable;
   account_lockouts: AccountLockoutsTable;
   experience_flows: ExperienceFlowsTable;
+  connectors: ConnectorsTable;
+  user_identities: UserIdentitiesTable;
 };

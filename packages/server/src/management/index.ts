@@ -2,6 +2,7 @@ import type { RouteGroup } from '../http/routes.ts';
 import type { Registry } from '../registry.ts';
 import { applicationRoutes } from './applications.routes.ts';
 import { configRoutes } from './configs.routes.ts';
+import { connectorFactoryRoutes, connectorRoutes } from './connectors.routes.ts';
 import { lockoutRoutes } from './lockout.routes.ts';
 import { createOpenApiRoutes } from './openapi.ts';
 import { outboxRoutes } from './outbox.routes.ts';
@@ -18,6 +19,8 @@ export const managementRoutes: Array<RouteGroup<Registry>> = [
   userRoutes,
   configRoutes,
   signInExperienceRoutes,
+  connectorFactoryRoutes,
+  connectorRoutes,
   outboxRoutes,
   lockoutRoutes,
   // Public: the document describes the API, it grants nothing.

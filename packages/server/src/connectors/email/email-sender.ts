@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
+import { type ChangeBus, connectorsTopic } from '../../db/changes.ts';
 import type { Database } from '../../db/schema.ts';
+import { openConfig, type SecretSealer, smtpSecretCodec } from '../../domain/connectors/connector-secrets.ts';
+import { createConnectorQueries } from '../../domain/connectors/connectors.queries.ts';
 import { createOutboxSender } from './outbox.ts';
 import { createSmtpSender } from './smtp.ts';
 
@@ -34,3 +37,68 @@ export const createEmailSender = (options: {
   options.smtpUrl
     ? createSmtpSender({ url: options.smtpUrl, from: options.from, timeoutMs: options.timeoutMs })
     : createOutboxSender({ db: options.db, tenantId: options.tenantId });
+
+/**
+ * The sender the verification codes use: the tenant's Email connector (`POST /api/connectors
+ * {connectorId: 'smtp'}`) when there is one, else `createEmailSender` with the environment's settings
+ * (`SMTP_URL`, else the development outbox). Which one is resolved at each send from a cache that the change
+ * bus empties whenever a connector changes on any instance, so a connector added, edited or deleted takes
+ * effect at the next message without a restart.
+ */
+export const createConfiguredEmailSender = (options: {
+  db: Kysely<Database>;
+  tenantId: string;
+  /** Opens the connector's sealed password (registry.vault). */
+  vault: SecretSealer;
+  changes: ChangeBus;
+  /** The fallback: `SMTP_URL` and `SMTP_FROM`. */
+  smtpUrl?: string;
+  from?: string;
+  timeoutMs?: number;
+}): EmailSender & { close(): void } => {
+  const { db, tenantId, vault, timeoutMs } = options;
+  const queries = createConnectorQueries(db, tenantId);
+  // Invalidation drops the promise itself, so a load under way when a change lands is not kept.
+  let cached: Promise<EmailSender> | undefined;
+  const unsubscribe = options.changes.subscribe((change) => {
+    if (change.topic === connectorsTopic || change.topic === '*') cached = undefined;
+  });
+
+  const load = async (): Promise<EmailSender> => {
+    const row = await queries.findOfType('Email');
+    if (row?.connector_id === 'smtp') {
+      const config = openConfig(vault, tenantId, row, smtpSecretCodec);
+      return createSmtpSender({
+        url: String(config.url),
+        from: typeof config.from === 'string' ? config.from : undefined,
+        timeoutMs,
+      });
+    }
+    return createEmailSender({ smtpUrl: options.smtpUrl, from: options.from, db, tenantId, timeoutMs });
+  };
+
+  const resolve = () => {
+    if (cached) return cached;
+    const loading = load();
+    cached = loading;
+    // A failed load is not cached: the next message tries again.
+    loading.catch(() => {
+      if (cached === loading) cached = undefined;
+    });
+    return loading;
+  };
+
+  return {
+    send: async (message) => {
+      let sender: EmailSender;
+      try {
+        sender = await resolve();
+      } catch (error) {
+        // E.g. the sealed password does not open (VaultError): never send through a half-read connector.
+        throw new EmailSendError('the email connector could not be loaded', { cause: error });
+      }
+      await sender.send(message);
+    },
+    close: () => unsubscribe(),
+  };
+};

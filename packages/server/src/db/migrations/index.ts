@@ -5,6 +5,7 @@ import * as m0003 from './0003_oidc_applications_resources_roles.ts';
 import * as m0004 from './0004_users.ts';
 import * as m0005 from './0005_sign_in_experience_codes_limits.ts';
 import * as m0006 from './0006_experience_flows.ts';
+import * as m0007 from './0007_connectors_identities.ts';
 
 /**
  * Forward-only migrations, applied in name order. A landed migration is never edited: add a new one.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_users': m0004,
   '0005_sign_in_experience_codes_limits': m0005,
   '0006_experience_flows': m0006,
+  '0007_connectors_identities': m0007,
 };

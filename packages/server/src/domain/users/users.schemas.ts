@@ -199,8 +199,11 @@ export const User = z.object({
   avatar: z.string().nullable(),
   profile: z.record(z.string(), z.unknown()),
   customData: z.record(z.string(), z.unknown()),
-  /** Social identities by connector target; none until connectors arrive. */
-  identities: z.record(z.string(), z.unknown()),
+  /** Social identities by connector target, Logto's shape: `{[target]: {userId: <upstream sub>, details}}`. */
+  identities: z.record(
+    z.string(),
+    z.object({ userId: z.string(), details: z.record(z.string(), z.unknown()) }),
+  ),
   isSuspended: z.boolean(),
   hasPassword: z.boolean(),
   /** Epoch milliseconds, or null when the user never signed in. */
@@ -209,5 +212,6 @@ export const User = z.object({
   updatedAt: z.number(),
 });
 export type User = z.infer<typeof User>;
+export type UserIdentities = User['identities'];
 
 export const HasPassword = z.object({ hasPassword: z.boolean() });

@@ -2,6 +2,7 @@ import { ApiError } from '../../http/errors.ts';
 import type { PasswordHasher } from '../../vault/passwords.ts';
 import { newId } from '../ids.ts';
 import { type DomainDeps, epochMs, isUniqueViolation, type Page } from '../shared.ts';
+import { createIdentityQueries, type IdentityRow, type IdentityValues } from './identities.queries.ts';
 import {
   checkPasswordPolicy,
   defaultPasswordPolicy,
@@ -21,6 +22,7 @@ import {
   normalizePhone,
   type UpdateUser,
   type User,
+  type UserIdentities,
 } from './users.schemas.ts';
 
 const asObject = (value: unknown): Record<string, unknown> =>
@@ -28,8 +30,14 @@ const asObject = (value: unknown): Record<string, unknown> =>
     ? (value as Record<string, unknown>)
     : {};
 
+/** Logto's `identities` of a user: `{[target]: {userId: <upstream sub>, details}}`. */
+export const toUserIdentities = (rows: readonly IdentityRow[]): UserIdentities =>
+  Object.fromEntries(
+    rows.map((row) => [row.target, { userId: row.identity_id, details: asObject(row.details) }]),
+  );
+
 /** The API shape of a user (Logto's). Never the password hash: only whether there is one. */
-export const toUser = (row: UserRow): User => ({
+export const toUser = (row: UserRow, identities: UserIdentities = {}): User => ({
   id: row.id,
   username: row.username,
   primaryEmail: row.primary_email,
@@ -38,7 +46,7 @@ export const toUser = (row: UserRow): User => ({
   avatar: row.avatar,
   profile: asObject(row.profile),
   customData: asObject(row.custom_data),
-  identities: {},
+  identities,
   isSuspended: row.is_suspended,
   hasPassword: row.password_hash !== null,
   lastSignInAt: row.last_sign_in_at ? epochMs(row.last_sign_in_at) : null,
@@ -56,8 +64,11 @@ const identifierTaken = (values: UserValues) => (error: unknown) => {
   throw error;
 };
 
-const hasIdentifier = (user: { username?: unknown; primary_email?: unknown; primary_phone?: unknown }) =>
-  Boolean(user.username || user.primary_email || user.primary_phone);
+export const hasIdentifier = (user: {
+  username?: unknown;
+  primary_email?: unknown;
+  primary_phone?: unknown;
+}) => Boolean(user.username || user.primary_email || user.primary_phone);
 
 const passwordContextOf = (user: {
   username?: string | null;
@@ -76,6 +87,15 @@ export type PasswordOptions = {
   policy?: PasswordPolicy;
 };
 
+export type CreateOptions = PasswordOptions & {
+  /**
+   * A social identity created with the user, in the same transaction (domain/users/identities.service.ts). A user
+   * with one needs no username, email or phone (social-only sign-up). 409 `identity.taken` when that (target,
+   * identity) belongs to someone already.
+   */
+  identity?: Omit<IdentityValues, 'userId'>;
+};
+
 /**
  * Users: identifiers unique per tenant regardless of case (enforced by the unique indexes, whose violations
  * become 409s, so concurrent creations cannot both win), passwords checked by the policy and hashed with
@@ -83,8 +103,9 @@ export type PasswordOptions = {
  */
 export const createUserService = ({ db, changes, tenantId, passwords, passwordPolicy }: UserServiceDeps) => {
   const queries = createUserQueries(db, tenantId);
-  const inTransaction = <T>(work: (tx: UserQueries) => Promise<T>) =>
-    db.transaction().execute((trx) => work(createUserQueries(trx, tenantId)));
+  const identityQueries = createIdentityQueries(db, tenantId);
+  const inTransaction = <T>(work: (tx: UserQueries, trx: typeof db) => Promise<T>) =>
+    db.transaction().execute((trx) => work(createUserQueries(trx, tenantId), trx));
   // After commit only (db/changes.ts): the OIDC layer drops what it cached for the user (role grants).
   const published = async <T>(id: string, result: T) => {
     await changes.publish({ topic: 'users', key: id });
@@ -98,6 +119,16 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
     return row;
   };
 
+  /** The API shape with the user's identities (read after commit). */
+  const withIdentities = async (row: UserRow) =>
+    toUser(row, toUserIdentities(await identityQueries.listForUser(row.id)));
+  const allWithIdentities = async (rows: UserRow[]) => {
+    const identities = await identityQueries.listForUsers(rows.map((row) => row.id));
+    return rows.map((row) =>
+      toUser(row, toUserIdentities(identities.filter((identity) => identity.user_id === row.id))),
+    );
+  };
+
   const policyFor = async (options?: PasswordOptions) =>
     options?.policy ?? (await passwordPolicy?.()) ?? defaultPasswordPolicy;
 
@@ -108,7 +139,8 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
     return passwords.hash(password);
   };
 
-  const create = async (input: CreateUser, options?: PasswordOptions) => {
+  const create = async (input: CreateUser, options?: CreateOptions) => {
+    const identity = options?.identity;
     const values: UserValues = {
       username: input.username,
       primaryEmail: input.primaryEmail,
@@ -118,19 +150,31 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
       profile: input.profile,
       customData: input.customData,
     };
-    if (!input.username && !input.primaryEmail && !input.primaryPhone) {
+    if (!input.username && !input.primaryEmail && !input.primaryPhone && !identity) {
       throw new ApiError('user.identifier_required');
     }
     // Hashed before the transaction: no row lock or connection is held for the ~50 ms it takes.
     if (input.password !== undefined) {
       values.passwordHash = await acceptPassword(input.password, passwordContextOf(input), options);
     }
-    const row = await inTransaction(async (tx) => {
-      const inserted = await tx.insert(newId(), values);
-      await tx.assignDefaultRoles(inserted.id);
-      return inserted;
-    }).catch(identifierTaken(values));
-    return published(row.id, toUser(row));
+    const { row, identityRow } = await db
+      .transaction()
+      .execute(async (trx) => {
+        const tx = createUserQueries(trx, tenantId);
+        const inserted = await tx.insert(newId(), values);
+        await tx.assignDefaultRoles(inserted.id);
+        const linked =
+          identity &&
+          (await createIdentityQueries(trx, tenantId).insert({ ...identity, userId: inserted.id }));
+        return { row: inserted, identityRow: linked };
+      })
+      .catch((error: unknown) => {
+        if (identity && isUniqueViolation(error, 'user_identities__identity')) {
+          throw new ApiError('identity.taken', { target: identity.target });
+        }
+        return identifierTaken(values)(error);
+      });
+    return published(row.id, toUser(row, toUserIdentities(identityRow ? [identityRow] : [])));
   };
 
   /** Verifies a user's password, upgrading a hash made with older parameters (SECURITY-TESTS B2). */
@@ -151,9 +195,10 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
   return {
     count: (search?: string) => queries.count(search),
 
-    list: async (search: string | undefined, page: Page) => (await queries.list(search, page)).map(toUser),
+    list: async (search: string | undefined, page: Page) =>
+      allWithIdentities(await queries.list(search, page)),
 
-    get: async (id: string) => toUser(await findOrFail(id)),
+    get: async (id: string) => withIdentities(await findOrFail(id)),
 
     /** Creates a user with at least one identifier; a password, when given, must pass the policy. */
     create,
@@ -173,7 +218,7 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
         profile: patch.profile,
         customData: patch.customData,
       };
-      const row = await inTransaction(async (tx) => {
+      const row = await inTransaction(async (tx, trx) => {
         const current = await tx.lockById(id);
         if (!current) throw notFound(id);
         const next = {
@@ -181,11 +226,17 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
           primary_email: values.primaryEmail === undefined ? current.primary_email : values.primaryEmail,
           primary_phone: values.primaryPhone === undefined ? current.primary_phone : values.primaryPhone,
         };
-        if (!hasIdentifier(next)) throw new ApiError('user.identifier_required');
+        // A user who signed up through a social connector may have no identifier: the identity is one.
+        if (
+          !hasIdentifier(next) &&
+          (await createIdentityQueries(trx, tenantId).listForUser(id)).length === 0
+        ) {
+          throw new ApiError('user.identifier_required');
+        }
         return tx.update(id, values);
       }).catch(identifierTaken(values));
       if (!row) throw notFound(id);
-      return published(id, toUser(row));
+      return published(id, await withIdentities(row));
     },
 
     /**
@@ -209,7 +260,7 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
         return updated;
       });
       if (!row) throw notFound(id);
-      return published(id, toUser(row));
+      return published(id, await withIdentities(row));
     },
 
     /** Whether `password` is the user's password (false when the user has none); 404 for an unknown user. */
@@ -254,10 +305,13 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
         return updated;
       });
       if (!row) throw notFound(id);
-      return published(id, toUser(row));
+      return published(id, await withIdentities(row));
     },
 
-    /** Deletes the user, the user's role links (cascade) and everything oidc-provider stored for them. */
+    /**
+     * Deletes the user, the user's role links and social identities (foreign keys cascade) and everything
+     * oidc-provider stored for them.
+     */
     remove: async (id: string) => {
       await inTransaction(async (tx) => {
         await tx.revokeOidcArtifacts(id);
