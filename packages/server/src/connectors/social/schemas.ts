@@ -139,12 +139,15 @@ export const OAuth2ConnectorConfig = z
         email: z.string().min(1).max(128).optional(),
         emailVerified: z.string().min(1).max(128).optional(),
         phone: z.string().min(1).max(128).optional(),
+        phoneVerified: z.string().min(1).max(128).optional(),
         name: z.string().min(1).max(128).optional(),
         avatar: z.string().min(1).max(128).optional(),
       })
       .strict()
       .default({ id: 'id' })
-      .describe('Which userinfo fields (dot paths allowed) hold the id, email, phone, name and avatar.'),
+      .describe(
+        'Which userinfo fields (dot paths allowed) hold the id, email, phone, name and avatar; an email or phone is kept only when the field named by emailVerified / phoneVerified is true.',
+      ),
   })
   .strict();
 export type OAuth2ConnectorConfig = z.infer<typeof OAuth2ConnectorConfig>;
