@@ -10,6 +10,11 @@ import { digest } from '../oidc/adapter.ts';
 export const flows = {
   register: { start: 'details', next: { details: ['verify'], verify: ['done'], done: [] } },
   codeSignIn: { start: 'email', next: { email: ['verify'], verify: ['done'], done: [] } },
+  // Social sign-in: upstream (state/nonce/PKCE kept here) → callback (state used up) → done, or link first.
+  social: {
+    start: 'upstream',
+    next: { upstream: ['callback'], callback: ['link', 'done'], link: ['done'], done: [] },
+  },
   resetPassword: {
     start: 'email',
     next: { email: ['verify'], verify: ['password'], password: ['done'], done: [] },

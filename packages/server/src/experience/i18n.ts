@@ -59,6 +59,7 @@ const en = {
   'error.csrf': 'This form has expired. Reload the page and try again.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
   'error.generic': 'We could not complete your request.',
+  'error.too_large': 'This form is too large. Shorten what you entered and try again.',
   'error.back': 'Back to sign in',
   'policy.too_short': 'The password must have at least {{min}} characters.',
   'policy.too_long': 'The password must have at most {{max}} characters.',
@@ -80,6 +81,17 @@ const en = {
   'sign_out.stay': 'Stay signed in',
   'sign_out.done_title': 'Signed out',
   'sign_out.done': 'You are signed out. You can close this window.',
+  'social.continue_with': 'Continue with {{name}}',
+  'social.or': 'or',
+  'social.failed': 'Signing in with {{name}} did not work. Try again, or sign in another way.',
+  'social.denied': 'Signing in with {{name}} was cancelled.',
+  'social.no_account': 'No account here uses this {{name}} sign-in, and new accounts cannot be created.',
+  'link.title': 'Link your {{name}} account',
+  'link.subtitle':
+    'An account with {{email}} already exists here. Enter its password to link your {{name}} sign-in to it. Next time, Continue with {{name}} signs you in to this account.',
+  'link.password': 'Password of the existing account',
+  'link.submit': 'Link and sign in',
+  'link.cancel': 'Cancel',
   'language.label': 'Language',
 } as const;
 
@@ -142,6 +154,7 @@ const th: Record<MessageKey, string> = {
   'error.csrf': 'แบบฟอร์มนี้หมดอายุแล้ว โปรดโหลดหน้าใหม่แล้วลองอีกครั้ง',
   'error.rate_limited': 'ลองหลายครั้งเกินไป โปรดรอสักครู่แล้วลองใหม่',
   'error.generic': 'เราไม่สามารถดำเนินการตามคำขอของคุณได้',
+  'error.too_large': 'ข้อมูลในแบบฟอร์มนี้ยาวเกินไป โปรดย่อให้สั้นลงแล้วลองอีกครั้ง',
   'error.back': 'กลับไปหน้าเข้าสู่ระบบ',
   'policy.too_short': 'รหัสผ่านต้องมีอย่างน้อย {{min}} ตัวอักษร',
   'policy.too_long': 'รหัสผ่านต้องมีไม่เกิน {{max}} ตัวอักษร',
@@ -162,6 +175,17 @@ const th: Record<MessageKey, string> = {
   'sign_out.stay': 'อยู่ในระบบต่อ',
   'sign_out.done_title': 'ออกจากระบบแล้ว',
   'sign_out.done': 'คุณออกจากระบบแล้ว ปิดหน้าต่างนี้ได้เลย',
+  'social.continue_with': 'ดำเนินการต่อด้วย {{name}}',
+  'social.or': 'หรือ',
+  'social.failed': 'เข้าสู่ระบบด้วย {{name}} ไม่สำเร็จ โปรดลองอีกครั้ง หรือเข้าสู่ระบบด้วยวิธีอื่น',
+  'social.denied': 'การเข้าสู่ระบบด้วย {{name}} ถูกยกเลิก',
+  'social.no_account': 'ไม่มีบัญชีที่ใช้การเข้าสู่ระบบ {{name}} นี้ และไม่สามารถสร้างบัญชีใหม่ได้',
+  'link.title': 'เชื่อมโยงบัญชี {{name}} ของคุณ',
+  'link.subtitle':
+    'มีบัญชีที่ใช้ {{email}} อยู่แล้ว ป้อนรหัสผ่านของบัญชีนั้นเพื่อเชื่อมโยงการเข้าสู่ระบบ {{name}} ครั้งต่อไป ดำเนินการต่อด้วย {{name}} จะพาคุณเข้าสู่บัญชีนี้',
+  'link.password': 'รหัสผ่านของบัญชีที่มีอยู่',
+  'link.submit': 'เชื่อมโยงและเข้าสู่ระบบ',
+  'link.cancel': 'ยกเลิก',
   'language.label': 'ภาษา',
 };
 

@@ -132,4 +132,9 @@ a { color: var(--primary); }
 ul.scopes { padding-left: 1.25rem; }
 nav.languages { font-size: .875rem; display: flex; gap: .75rem; }
 .legal { color: var(--muted); font-size: .8rem; margin-top: 1rem; }
+.social { display: flex; flex-direction: column; gap: .5rem; }
+.social form { gap: 0; }
+button.social-button { display: flex; align-items: center; justify-content: center; gap: .6rem; background: transparent; color: var(--text); border: 1px solid var(--border); }
+.social-button img { width: 1.25rem; height: 1.25rem; object-fit: contain; }
+.divider { text-align: center; color: var(--muted); font-size: .875rem; margin: 1rem 0; }
 `;

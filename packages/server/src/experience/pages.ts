@@ -42,7 +42,34 @@ export type SignInView = FormBase & {
   forgotHref?: string | undefined;
   codeHref?: string | undefined;
   legal: { termsOfUseUrl?: string | undefined; privacyPolicyUrl?: string | undefined };
+  social: SocialButtonView[];
+  /** Whether the password form is shown (false: social sign-in only). */
+  passwordForm: boolean;
 };
+
+/** A "Continue with …" button: the connector's name and logo, light and dark (SPEC §5, §6). */
+export type SocialButtonView = {
+  id: string;
+  name: string;
+  logo?: string | undefined;
+  logoDark?: string | undefined;
+};
+
+const socialButtons = (ctx: PageContext, form: FormBase, buttons: SocialButtonView[]) =>
+  buttons.length === 0
+    ? ''
+    : html`<div class="social">
+${buttons.map(
+  (button) => html`<form method="post" action="/sign-in/social">
+${hidden(form)}<input type="hidden" name="connector" value="${button.id}">
+<button type="submit" class="social-button" data-connector="${button.id}">${
+    button.logo
+      ? html`<picture>${button.logoDark && ctx.branding.isDarkModeEnabled ? html`<source srcset="${button.logoDark}" media="(prefers-color-scheme: dark)">` : ''}<img src="${button.logo}" alt=""></picture>`
+      : ''
+  }<span>${ctx.t('social.continue_with', { name: button.name })}</span></button>
+</form>`,
+)}
+</div>`;
 
 export const signInPage = (ctx: PageContext, view: SignInView) =>
   page(ctx, {
@@ -51,12 +78,18 @@ export const signInPage = (ctx: PageContext, view: SignInView) =>
     body: html`<h1>${ctx.t('sign_in.title')}</h1>
 <p class="subtitle">${ctx.t('sign_in.subtitle', { app: view.appName })}</p>
 ${banner(view.error)}${banner(view.info, 'info')}
-<form method="post" action="${view.action}" novalidate>
+${socialButtons(ctx, view, view.social)}
+${view.social.length > 0 && view.passwordForm ? html`<p class="divider">${ctx.t('social.or')}</p>` : ''}
+${
+  view.passwordForm
+    ? html`<form method="post" action="${view.action}" novalidate>
 ${hidden(view)}
 ${field({ name: 'identifier', label: ctx.t(view.identifierLabel), autocomplete: view.identifierLabel === 'sign_in.identifier.email' ? 'email' : 'username', value: view.identifier, autofocus: !view.identifier, maxlength: 128 })}
 ${field({ name: 'password', label: ctx.t('sign_in.password'), type: 'password', autocomplete: 'current-password', autofocus: Boolean(view.identifier), maxlength: 256 })}
 <button type="submit">${ctx.t('sign_in.submit')}</button>
-</form>
+</form>`
+    : ''
+}
 <div class="links">
 ${view.forgotHref ? html`<a href="${view.forgotHref}">${ctx.t('sign_in.forgot_password')}</a>` : ''}
 ${view.codeHref ? html`<a href="${view.codeHref}">${ctx.t('sign_in.with_code')}</a>` : ''}
@@ -182,6 +215,7 @@ export const consentPage = (
   };
   return page(ctx, {
     title: ctx.t('consent.title', { app: view.appName }),
+    languageLinks: languageLinks(ctx, view.action),
     body: html`<h1>${ctx.t('consent.title', { app: view.appName })}</h1>
 <p class="subtitle">${ctx.t('consent.signed_in_as', { user: view.userLabel })}</p>
 <p>${ctx.t('consent.scopes')}</p>
@@ -230,4 +264,23 @@ export const signedOutPage = (ctx: PageContext) =>
     title: ctx.t('sign_out.done_title'),
     body: html`<h1>${ctx.t('sign_out.done_title')}</h1>
 <p>${ctx.t('sign_out.done')}</p>`,
+  });
+
+/** An upstream identity whose verified email belongs to an existing account: link only after signing in to it. */
+export const linkPage = (
+  ctx: PageContext,
+  view: FormBase & { connectorName: string; email: string; error?: string | undefined; cancelHref: string },
+) =>
+  page(ctx, {
+    title: ctx.t('link.title', { name: view.connectorName }),
+    body: html`<h1>${ctx.t('link.title', { name: view.connectorName })}</h1>
+<p class="subtitle">${ctx.t('link.subtitle', { email: view.email, name: view.connectorName })}</p>
+${banner(view.error)}
+<form method="post" action="${view.action}" novalidate>
+${hidden(view)}
+<input type="hidden" name="identifier" value="${view.email}" autocomplete="username">
+${field({ name: 'password', label: ctx.t('link.password'), type: 'password', autocomplete: 'current-password', autofocus: true, maxlength: 256 })}
+<button type="submit">${ctx.t('link.submit')}</button>
+</form>
+<div class="links"><a href="${view.cancelHref}">${ctx.t('link.cancel')}</a></div>`,
   });

@@ -1,4 +1,3 @@
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ApiError } from '../http/errors.ts';
@@ -6,6 +5,7 @@ import { cspSourceFor, usePageCsp } from '../http/security-headers.ts';
 import type { Registry } from '../registry.ts';
 import { csrfToken, csrfValid } from './csrf.ts';
 import { createFlowStore, type FlowState, FlowStepRefused } from './flow-state.ts';
+import { emailPattern, form, formBody, text } from './forms.ts';
 import type { SafeHtml } from './html.ts';
 import { type Locale, type MessageKey, pickLocale, supportedLocales, translator } from './i18n.ts';
 import { type PageContext, stylesheet, textOn } from './layout.ts';
@@ -19,7 +19,14 @@ import {
   signInPage,
   signOutPage,
 } from './pages.ts';
-import type { ExperienceServices, ExperienceSettings, ExperienceUser, PolicyViolation } from './services.ts';
+import type {
+  ExperienceServices,
+  ExperienceSettings,
+  ExperienceUser,
+  PolicyViolation,
+  SocialConnection,
+} from './services.ts';
+import { createSocialSignIn } from './social.ts';
 
 /**
  * The hosted sign-in experience (SPEC §5): server-rendered pages reached through /oidc/auth. Every form POST
@@ -29,16 +36,7 @@ import type { ExperienceServices, ExperienceSettings, ExperienceUser, PolicyViol
 
 type Interaction = Awaited<ReturnType<Registry['oidc']['interactionDetails']>>;
 
-const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
-
-const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{1,63}$/;
 const usernamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-
-/** The parsed form (or an empty one). */
-const formBody = (ctx: Context): Record<string, unknown> =>
-  (ctx.request as { body?: Record<string, unknown> }).body ?? {};
-
-const text = (value: unknown, max = 256): string => (typeof value === 'string' ? value.slice(0, max) : '');
 
 const policyMessage: Record<PolicyViolation, MessageKey> = {
   too_short: 'policy.too_short',
@@ -72,14 +70,20 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     assetsVersion: settings.version,
   });
 
-  const send = (ctx: Context, status: number, body: SafeHtml) => {
+  const send = (
+    ctx: Context,
+    status: number,
+    body: SafeHtml,
+    sources: { formAction?: string[]; images?: string[] } = {},
+  ) => {
     const interaction = ctx.state.interaction as Interaction | undefined;
     ctx.status = status;
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    // A successful POST ends, through redirects, at the client's redirect URI: form-action must allow it.
+    // A successful POST ends, through redirects, at the client's redirect URI: form-action must allow it (and
+    // a social button's POST leads to the upstream provider first).
     const redirectUri = interaction ? cspSourceFor(String(interaction.params.redirect_uri ?? '')) : undefined;
-    usePageCsp(ctx, redirectUri ? [redirectUri] : []);
+    usePageCsp(ctx, [...(redirectUri ? [redirectUri] : []), ...(sources.formAction ?? [])], sources.images);
     ctx.body = body.toString();
   };
 
@@ -112,6 +116,11 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
       ctx.state.interaction = interaction;
       const page = pageContext(settings, localeOf(ctx, settings, interaction));
       if (ctx.method === 'POST') {
+        const formError = ctx.state.formError as number | undefined;
+        if (formError) {
+          const message = page.t(formError === 413 ? 'error.too_large' : 'error.generic');
+          return send(ctx, formError, errorPage(page, { message, backHref: '/sign-in' }));
+        }
         const body = formBody(ctx);
         if (!csrfValid(csrfKey(), interaction.jti, body._csrf)) {
           return send(ctx, 403, errorPage(page, { message: page.t('error.csrf'), backHref: '/sign-in' }));
@@ -172,11 +181,23 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     settings: ExperienceSettings,
     page: PageContext,
     extra: { status?: number; error?: string; info?: string; identifier?: string } = {},
-  ) =>
+  ) => {
+    const connections = await services.socialConnections(settings.social.targets);
+    const sources = (urls: Array<string | undefined>) =>
+      [...new Set(urls.map((url) => (url ? cspSourceFor(url) : undefined)))].filter(
+        (source): source is string => source !== undefined,
+      );
     send(
       ctx,
       extra.status ?? 200,
       signInPage(page, {
+        social: connections.map((connection) => ({
+          id: connection.id,
+          name: socialName(connection, page.locale),
+          logo: connection.logo,
+          logoDark: connection.logoDark,
+        })),
+        passwordForm: settings.passwordSignIn || connections.length === 0,
         ...base(ctx, interaction, page, '/sign-in'),
         appName: await appName(interaction),
         identifierLabel: identifierLabel(settings),
@@ -191,7 +212,12 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
         codeHref: settings.codeSignIn ? `/sign-in/code?lang=${page.locale}` : undefined,
         legal: legal(settings),
       }),
+      {
+        formAction: sources(connections.map((connection) => connection.authorizationEndpoint)),
+        images: sources(connections.flatMap((connection) => [connection.logo, connection.logoDark])),
+      },
     );
+  };
 
   const identifierKind = (value: string): 'email' | 'phone' | 'username' =>
     value.includes('@') ? 'email' : /^\+?[0-9][0-9 ()-]{5,}$/.test(value) ? 'phone' : 'username';
@@ -205,11 +231,64 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     redirect303(ctx, to);
   };
 
+  /**
+   * One password attempt on `user` (found by `identifier`), with every rule of B3 and B5: unknown, suspended and
+   * locked accounts get a dummy check of the same cost, and the same `undefined`. Answers the user when the
+   * password is theirs. The attempt is counted before it is evaluated (reserve, then check).
+   */
+  const verifyPassword = async (
+    ctx: Context,
+    user: ExperienceUser | undefined,
+    identifier: string,
+    password: string,
+  ): Promise<ExperienceUser | undefined> => {
+    // SECURITY-TESTS B5 (timing): the attempt is also counted for no account, as a write of the same kind, so
+    // the lockout's write does not make an existing account measurably slower (1.5-7 ms, depending on load).
+    const active = user !== undefined && !user.isSuspended ? user : undefined;
+    // A browser this account signed in from before has a lockout bucket of its own (B3: whoever locks the
+    // account by failing on purpose does not lock its owner's devices out).
+    const deviceId = active && services.devices.trustedFor(ctx.cookies.get(services.devices.name), active.id);
+    const allowed = active
+      ? await (deviceId
+          ? services.reserveDeviceAttempt(active.id, deviceId)
+          : services.reserveAttempt(active.id))
+      : await services.reserveNoAccountAttempt(identifier).then(() => false);
+    const matches = await services.passwordMatches(allowed ? active?.id : undefined, password);
+    if (!allowed || !matches || !active) return undefined;
+    await (deviceId
+      ? services.deviceAttemptSucceeded(active.id, deviceId)
+      : services.attemptSucceeded(active.id));
+    return active;
+  };
+
+  const socialName = (connection: SocialConnection, locale: Locale) =>
+    connection.name[locale] ?? connection.name.en ?? Object.values(connection.name)[0] ?? connection.target;
+
+  const social = createSocialSignIn({
+    router,
+    registry,
+    services,
+    flows: flowsStore,
+    withInteraction,
+    send,
+    redirect303,
+    finishSignIn,
+    base,
+    verifyPassword,
+    socialName,
+  });
+
   // ---- sign in with a password -------------------------------------------------------------------------------
   router.get(
     ['/sign-in', '/register'],
     withInteraction(async (ctx, interaction, settings, page) => {
       if (interaction.prompt.name === 'consent') return redirect303(ctx, '/consent');
+      // `direct_sign_in=social:<target>`: straight to that provider, unless the browser came back from it.
+      const direct = /^social:(.+)$/.exec(String(interaction.params.direct_sign_in ?? ''))?.[1];
+      if (direct && ctx.query.fallback !== '1' && settings.social.targets.includes(direct)) {
+        const [connection] = await services.socialConnections([direct]);
+        if (connection) return redirect303(ctx, await social.start(interaction, connection));
+      }
       if (ctx.path === '/register') return renderRegister(ctx, interaction, settings, page);
       await renderSignIn(ctx, interaction, settings, page, {
         info: ctx.query.reset === '1' ? page.t('forgot.done') : undefined,
@@ -229,31 +308,15 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
         identifier && settings.passwordSignIn && settings.signInIdentifiers.includes(kind)
           ? await services.findUser(kind, identifier)
           : undefined;
-      // Unknown, suspended and locked accounts get a dummy check of the same cost and the same answer (B3, B5).
-      // SECURITY-TESTS B5 (timing): the attempt is also counted for them, as a write of the same kind, so the
-      // lockout's write does not make an existing account measurably slower (1.5-7 ms, depending on load).
-      const active = user !== undefined && !user.isSuspended ? user : undefined;
-      // A browser this account signed in from before has a lockout bucket of its own (B3: whoever locks the
-      // account by failing on purpose does not lock its owner's devices out).
-      const deviceId =
-        active && services.devices.trustedFor(ctx.cookies.get(services.devices.name), active.id);
-      const allowed = active
-        ? await (deviceId
-            ? services.reserveDeviceAttempt(active.id, deviceId)
-            : services.reserveAttempt(active.id))
-        : await services.reserveNoAccountAttempt(identifier).then(() => false);
-      const matches = await services.passwordMatches(allowed ? active?.id : undefined, password);
-      if (!allowed || !matches || !active) {
+      const signedIn = await verifyPassword(ctx, user, identifier, password);
+      if (!signedIn) {
         return renderSignIn(ctx, interaction, settings, page, {
           status: 400,
           error: page.t('sign_in.failed'),
           identifier,
         });
       }
-      await (deviceId
-        ? services.deviceAttemptSucceeded(active.id, deviceId)
-        : services.attemptSucceeded(active.id));
-      await finishSignIn(ctx, active.id);
+      await finishSignIn(ctx, signedIn.id);
     }),
   );
 
@@ -270,7 +333,11 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     } = {},
   ) => {
     if (!settings.signUp.enabled) {
-      return renderSignIn(ctx, interaction, settings, page, { info: page.t('register.disabled') });
+      // Social-only sign-up (no identifiers): the sign-in page's buttons are the way to register.
+      const socialOnly = settings.social.signUp && settings.social.targets.length > 0;
+      return renderSignIn(ctx, interaction, settings, page, {
+        info: socialOnly ? undefined : page.t('register.disabled'),
+      });
     }
     send(
       ctx,

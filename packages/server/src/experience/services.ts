@@ -1,3 +1,5 @@
+import type { SocialConnector } from '../connectors/social/connector.ts';
+import type { SocialProfile } from '../connectors/social/schemas.ts';
 import type { DeviceCookies } from '../security/device-cookies.ts';
 import type { Locale } from './i18n.ts';
 
@@ -22,6 +24,8 @@ export type ExperienceSettings = {
     darkPrimaryColor: string;
     isDarkModeEnabled: boolean;
   };
+  /** Social sign-in (SPEC §6): the connector targets shown, in order, and whether it may create accounts. */
+  social: { targets: string[]; signUp: boolean };
   termsOfUseUrl?: string | undefined;
   privacyPolicyUrl?: string | undefined;
   /** Changes whenever the settings change: cache-busts the branding stylesheet. */
@@ -33,6 +37,21 @@ export type ExperienceUser = {
   username: string | null;
   primaryEmail: string | null;
   isSuspended: boolean;
+};
+
+/** A social connector as the sign-in pages use it: its button, and the protocol code behind it. */
+export type SocialConnection = {
+  id: string;
+  target: string;
+  /** Per language, as the admin set it (`en` at least, or the one name given). */
+  name: Record<string, string>;
+  logo?: string | undefined;
+  logoDark?: string | undefined;
+  /** true: name and avatar refreshed at every sign-in; false: taken at sign-up only (SPEC §6). */
+  syncProfile: boolean;
+  /** Where the browser is sent (its origin goes into the page's CSP form-action). */
+  authorizationEndpoint: string;
+  connector: SocialConnector;
 };
 
 export type PolicyViolation =
@@ -89,6 +108,17 @@ export type ExperienceServices = {
   devices: DeviceCookies;
   /** Per-IP throttle for an action (SECURITY-TESTS B3: per-IP first). */
   throttle(ip: string, action: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  /** The connectors listed by `targets`, in that order; unknown targets are skipped. */
+  socialConnections(targets: string[]): Promise<SocialConnection[]>;
+  socialConnection(id: string): Promise<SocialConnection | undefined>;
+  /** The user an upstream identity is linked to: keyed on (target, upstream subject), never on email (C9). */
+  findUserByIdentity(target: string, identityId: string): Promise<ExperienceUser | undefined>;
+  /** A new account for an upstream identity (social sign-up); `conflict` when the email is taken meanwhile. */
+  signUpWithIdentity(target: string, profile: SocialProfile): Promise<{ id: string } | { conflict: true }>;
+  /** Links an upstream identity to an existing account (after the owner signed in to it). */
+  linkIdentity(userId: string, target: string, profile: SocialProfile): Promise<void>;
+  /** At each social sign-in: the identity's details, and the name and avatar when the connector syncs them. */
+  syncIdentity(userId: string, target: string, profile: SocialProfile, syncProfile: boolean): Promise<void>;
   /** Seals a value (a password between two steps of a flow) so the flow table never holds it in plaintext. */
   seal(value: string, context: string): string;
   open(sealed: string, context: string): string;

@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
-import { createEmailSender } from '../connectors/email/email-sender.ts';
+import { createConfiguredEmailSender } from '../connectors/email/email-sender.ts';
+import {
+  createJwksCache,
+  createOAuth2Connector,
+  createOidcConnector,
+} from '../connectors/social/connector.ts';
 import { defaultTenantId } from '../db/schema.ts';
+import { createConnectorService, type SignInConnector } from '../domain/connectors/connectors.service.ts';
 import { createSignInExperienceService } from '../domain/sign-in-experience/sign-in-experience.service.ts';
+import { createIdentityService } from '../domain/users/identities.service.ts';
 import {
   checkPasswordPolicy,
   type PasswordViolationCode,
   passwordPolicyFromSettings,
 } from '../domain/users/password-policy.ts';
+import { UpdateUser } from '../domain/users/users.schemas.ts';
 import { createUserService } from '../domain/users/users.service.ts';
 import { createVerificationCodeService } from '../domain/verification-codes/verification-codes.service.ts';
 import { ApiError } from '../http/errors.ts';
@@ -14,7 +22,12 @@ import type { Registry } from '../registry.ts';
 import { createDeviceCookies } from '../security/device-cookies.ts';
 import { createLockout, defaultLockoutPolicy } from '../security/lockout.ts';
 import { createRateLimiter } from '../security/rate-limiter.ts';
-import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
+import type {
+  ExperienceServices,
+  ExperienceSettings,
+  PolicyViolation,
+  SocialConnection,
+} from './services.ts';
 
 /** Per-IP limits of the sign-in pages' POSTs (SECURITY-TESTS B3: throttle per IP before any account lockout). */
 const ipLimit = { limit: 30, windowSeconds: 60 };
@@ -50,14 +63,42 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
     db,
     tenantId,
     digestKey: registry.vault.deriveKey('verification-codes'),
-    email: createEmailSender({
+    email: createConfiguredEmailSender({
       smtpUrl: registry.config.smtp.url,
       from: registry.config.smtp.from,
       db,
       tenantId,
+      vault: registry.vault,
+      changes: registry.changes,
     }),
   });
   const lockout = createLockout({ db, tenantId });
+  const connectors = createConnectorService({
+    db,
+    changes: registry.changes,
+    tenantId,
+    vault: registry.vault,
+  });
+  const identities = createIdentityService({ db, changes: registry.changes, tenantId, passwords });
+  // One JWKS cache for the server: an unknown `kid` refetches a provider's keys at most once a minute (C7).
+  const jwks = createJwksCache({ fetch: registry.outbound });
+  const toConnection = (found: SignInConnector | undefined): SocialConnection | undefined => {
+    if (!found) return undefined;
+    const connector =
+      found.connectorId === 'oidc'
+        ? createOidcConnector(found.config, { fetch: registry.outbound, jwks })
+        : createOAuth2Connector(found.config, { fetch: registry.outbound });
+    return {
+      id: found.id,
+      target: found.target,
+      name: found.name,
+      logo: found.logo ?? undefined,
+      logoDark: found.logoDark ?? undefined,
+      syncProfile: found.syncProfile,
+      authorizationEndpoint: found.config.authorizationEndpoint,
+      connector,
+    };
+  };
   const limiter = createRateLimiter({ db, tenantId });
 
   const findRow = (id: string) =>
@@ -104,6 +145,7 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
           darkPrimaryColor: s.color.darkPrimaryColor,
           isDarkModeEnabled: s.color.isDarkModeEnabled,
         },
+        social: { targets: s.socialSignInConnectorTargets, signUp: s.signInMode !== 'SignIn' },
         termsOfUseUrl: s.termsOfUseUrl ?? undefined,
         privacyPolicyUrl: s.privacyPolicyUrl ?? undefined,
         version: Buffer.from(
@@ -163,7 +205,8 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
     attemptSucceeded: (userId) => lockout.recordSuccess(userId),
     reserveDeviceAttempt: async (userId, deviceId) =>
       (await lockout.reserveAttempt(lockout.deviceBucket(userId, deviceId))).allowed,
-    deviceAttemptSucceeded: (userId, deviceId) => lockout.recordSuccess(lockout.deviceBucket(userId, deviceId)),
+    deviceAttemptSucceeded: (userId, deviceId) =>
+      lockout.recordSuccess(lockout.deviceBucket(userId, deviceId)),
     devices: createDeviceCookies({
       key: registry.vault.deriveKey('device-cookies'),
       secure: registry.config.endpoint.startsWith('https:'),
@@ -171,6 +214,42 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
     throttle: async (ip, action) => {
       const decision = await limiter.hit(`${action}:ip:${ip}`, ipLimit);
       return { allowed: decision.allowed, retryAfterSeconds: decision.retryAfterSeconds };
+    },
+    socialConnections: async (targets) => {
+      const listed = await connectors.listSocialByTargets(targets);
+      const found = await Promise.all(listed.map((summary) => connectors.getForSignIn(summary.id)));
+      return found.flatMap((connector) => toConnection(connector) ?? []);
+    },
+    socialConnection: async (id) => toConnection(await connectors.getForSignIn(id)),
+    findUserByIdentity: async (target, identityId) =>
+      toUser((await identities.findUserByIdentity(target, identityId))?.user),
+    signUpWithIdentity: async (target, profile) => {
+      try {
+        const { user } = await identities.createUserWithIdentity(
+          { primaryEmail: profile.email, name: profile.name, avatar: profile.avatar },
+          { target, identityId: profile.id, details: profile.rawData },
+        );
+        return { id: user.id };
+      } catch (error) {
+        if (
+          error instanceof ApiError &&
+          ['user.email_taken', 'user.username_taken', 'identity.taken'].includes(error.code)
+        ) {
+          return { conflict: true };
+        }
+        throw error;
+      }
+    },
+    linkIdentity: async (userId, target, profile) => {
+      await identities.link(userId, target, profile.id, profile.rawData);
+    },
+    syncIdentity: async (userId, target, profile, syncProfile) => {
+      await identities.updateDetails(userId, target, profile.rawData);
+      if (syncProfile) {
+        const patch = { name: profile.name ?? null, avatar: profile.avatar ?? null };
+        const valid = UpdateUser.safeParse(patch);
+        if (valid.success) await users.update(userId, valid.data);
+      }
     },
     seal: (value, context) => registry.vault.seal(value, `experience-flow|${context}`),
     open: (sealed, context) => registry.vault.open(sealed, `experience-flow|${context}`).toString('utf8'),

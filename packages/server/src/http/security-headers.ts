@@ -9,16 +9,16 @@ const apiCsp = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; for
  * included (browsers enforce it along the redirect chain): our own origin plus the sources the page names,
  * i.e. the client's redirect URI after a sign-in.
  */
-export const pageCsp = (formActionSources: string[] = []) =>
-  `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'none'; form-action ${["'self'", ...formActionSources].join(' ')}; frame-ancestors 'none'`;
+export const pageCsp = (formActionSources: string[] = [], imageSources: string[] = []) =>
+  `default-src 'self'; script-src 'self'; style-src 'self'; img-src ${["'self'", 'data:', 'https:', ...imageSources].join(' ')}; object-src 'none'; base-uri 'none'; form-action ${["'self'", ...formActionSources].join(' ')}; frame-ancestors 'none'`;
 
 /** CSP for the few HTML pages oidc-provider renders (form_post, logout confirmation, error). */
 export const oidcPageCsp =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; form-action *; base-uri 'none'; frame-ancestors 'none'";
 
 /** Marks the current response as a page: it gets the page CSP instead of the API one. */
-export const usePageCsp = (ctx: Context, formActionSources: string[] = []) =>
-  ctx.set('Content-Security-Policy', pageCsp(formActionSources));
+export const usePageCsp = (ctx: Context, formActionSources: string[] = [], imageSources: string[] = []) =>
+  ctx.set('Content-Security-Policy', pageCsp(formActionSources, imageSources));
 
 /**
  * The CSP source for a redirect URI: its origin for http(s), its scheme for a native app's custom scheme.
