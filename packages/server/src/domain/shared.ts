@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import type { ChangeBus } from '../db/changes.ts';
 import type { Database } from '../db/schema.ts';
@@ -48,6 +48,29 @@ export const idList = () =>
 
 /** Limit and offset of one page of a list. */
 export type Page = { limit: number; offset: number };
+
+/**
+ * The Management API's listing over one filtered query of a table with `created_at` and `id`: how many rows
+ * match, and one page of them, newest first (ties broken by id, so pages never overlap).
+ */
+export const pagedListing = <TB extends keyof Database & string, F>(
+  // biome-ignore lint/complexity/noBannedTypes: Kysely's selection of a query that selects nothing yet is `{}`.
+  filtered: (filter: F) => SelectQueryBuilder<Database, TB, {}>,
+) => ({
+  count: async (filter: F) => {
+    const row = await filtered(filter).select(sql<string>`count(*)`.as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  },
+  list: (filter: F, page: Page) =>
+    filtered(filter)
+      .selectAll()
+      .orderBy(sql`created_at`, 'desc')
+      .orderBy(sql`id`)
+      .limit(page.limit)
+      .offset(page.offset)
+      // With the table generic, Kysely cannot name the columns `selectAll` gives: they are the table's row.
+      .execute() as unknown as Promise<Array<Selectable<Database[TB]>>>,
+});
 
 /** A `search` term as a case-insensitive `LIKE` pattern matching it anywhere, wildcards escaped. */
 export const containsPattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

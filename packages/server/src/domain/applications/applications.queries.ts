@@ -5,7 +5,7 @@ import type {
   ApplicationType,
   Database,
 } from '../../db/schema.ts';
-import { containsPattern, jsonb, type Page } from '../shared.ts';
+import { containsPattern, jsonb, pagedListing } from '../shared.ts';
 
 /** SQL for applications and their secrets. No policy here: `find*` may return `undefined`. */
 
@@ -30,21 +30,7 @@ export const createApplicationQueries = (db: Kysely<Database>, tenantId: string)
       .executeTakeFirst();
 
   return {
-    count: async (filter: ApplicationFilter) => {
-      const row = await filtered(filter)
-        .select((eb) => eb.fn.countAll<string>().as('count'))
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
-    },
-
-    list: (filter: ApplicationFilter, page: Page) =>
-      filtered(filter)
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute(),
+    ...pagedListing(filtered),
 
     findById,
 

@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ConnectorsTable, ConnectorType, Database } from '../../db/schema.ts';
-import { jsonb, type Page } from '../shared.ts';
+import { jsonb, pagedListing } from '../shared.ts';
 
 /** SQL for connectors. No policy here: `find*` may return `undefined`. */
 
@@ -23,21 +23,7 @@ export const createConnectorQueries = (db: Kysely<Database>, tenantId: string) =
       .executeTakeFirst();
 
   return {
-    count: async (filter: ConnectorRowFilter) => {
-      const row = await filtered(filter)
-        .select((eb) => eb.fn.countAll<string>().as('count'))
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
-    },
-
-    list: (filter: ConnectorRowFilter, page: Page) =>
-      filtered(filter)
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute(),
+    ...pagedListing(filtered),
 
     findById,
 

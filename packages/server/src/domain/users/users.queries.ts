@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, UsersTable } from '../../db/schema.ts';
-import { containsPattern, jsonb, type Page } from '../shared.ts';
+import { containsPattern, jsonb, pagedListing } from '../shared.ts';
 
 /** SQL for users. No policy here: `find*` may return `undefined`. */
 
@@ -57,21 +57,7 @@ export const createUserQueries = (db: Kysely<Database>, tenantId: string) => {
       .executeTakeFirst();
 
   return {
-    count: async (search: string | undefined) => {
-      const row = await filtered(search)
-        .select((eb) => eb.fn.countAll<string>().as('count'))
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
-    },
-
-    list: (search: string | undefined, page: Page) =>
-      filtered(search)
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute(),
+    ...pagedListing(filtered),
 
     findById,
 
