@@ -326,7 +326,7 @@ describe('the OIDC connector against a real provider (OIDC Core §3.1, RFC 6749 
       fetch: production,
       connectorJwks: createJwksCache({ fetch: production }),
     });
-    await refusedWith(refused.result, 'social.token_request_failed', 'refused');
+    await refusedWith(refused.result, 'social.token_request_failed', 'outbound.address_not_allowed');
     assert.equal(upstream.seen.tokenRequests.length, before);
   });
 

@@ -436,3 +436,60 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+describe('outbound safety in production: a connector on a private address is refused end to end (SECURITY-TESTS C8)', () => {
+  let h: ExperienceHarness;
+  let upstream: Upstream;
+  before(async () => {
+    [h, upstream] = await Promise.all([
+      startExperience({ env: { NODE_ENV: 'production' } }),
+      startUpstream({ consent: 'auto' }),
+    ]);
+  });
+  after(async () => {
+    await upstream.stop();
+    await h.stop();
+  });
+
+  it('the token request to 127.0.0.1 is never made: a clear page, nothing stored, the refusal logged', async () => {
+    const local = await addOidcConnector(h, upstream);
+    const login = uniqueName('ssrf');
+    upstream.accounts.set(login, { password: upstreamPassword, claims: { email: `${login}@x.example` } });
+    const counts = await storedCounts(h);
+    const tokenRequests = upstream.seen.tokenRequests.length;
+    const { answer } = await signInWithConnector(h, local, { login, password: upstreamPassword });
+    assert.equal(answer.status, 400);
+    assert.equal(messageOf(answer), en('social.failed').replace('{{name}}', local.name));
+    assert.deepEqual(await storedCounts(h), counts, 'nothing stored');
+    assert.equal(
+      upstream.seen.tokenRequests.length,
+      tokenRequests,
+      'Gatehouse never reached the token endpoint',
+    );
+    const refusal = h.t.logs.lines().find((line) => line.msg === 'social sign-in failed');
+    assert.ok(refusal, 'logged');
+    assert.match(JSON.stringify(refusal), /address_not_allowed|outbound/);
+  });
+
+  it('the same host listed in OUTBOUND_ALLOWED_HOSTS is reached', async () => {
+    const allowed = await startExperience({
+      env: { NODE_ENV: 'production', OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' },
+    });
+    try {
+      const connector = await addOidcConnector(allowed, upstream);
+      const login = uniqueName('allowed');
+      upstream.accounts.set(login, {
+        password: upstreamPassword,
+        claims: { email: `${login}@x.example`, email_verified: true },
+      });
+      const { flow, answer } = await signInWithConnector(allowed, connector, {
+        login,
+        password: upstreamPassword,
+      });
+      const tokens = await finishAtClient(allowed.t, allowed.app, flow, answer);
+      assert.equal(claimsOf(tokens.id_token).email, `${login}@x.example`);
+    } finally {
+      await allowed.stop();
+    }
+  });
+});

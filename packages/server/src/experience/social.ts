@@ -162,7 +162,12 @@ export const createSocialSignIn = (kit: SocialSignInKit) => {
       } catch (error) {
         if (!(error instanceof SocialSignInError)) throw error;
         registry.logger.warn(
-          { connector: connection.target, code: error.code, upstreamError: error.upstreamError },
+          {
+            connector: connection.target,
+            code: error.code,
+            reason: error.reason,
+            upstreamError: error.upstreamError,
+          },
           'social sign-in failed',
         );
         const denied = error.code === 'social.upstream_error' && error.upstreamError === 'access_denied';

@@ -72,7 +72,11 @@ const translate = (
   if (isOutboundRefusal(error, 'outbound.response_too_large')) {
     return new SocialSignInError(tooLarge, { reason: 'body too large' }, { cause: error });
   }
-  const reason = error instanceof Error && error.name === 'OutboundRequestRefused' ? 'refused' : stage;
+  // The guard's stable code (e.g. outbound.address_not_allowed) tells an operator why; it never holds a secret.
+  const reason =
+    error instanceof Error && error.name === 'OutboundRequestRefused'
+      ? String((error as Error & { code?: unknown }).code ?? 'refused')
+      : stage;
   return new SocialSignInError(failure, { reason }, { cause: error });
 };
 
