@@ -310,6 +310,35 @@ for (const backend of testBackends()) {
       }
     });
 
+    it('F: while the password hasher is saturated, a sign-in is shed at once with an HTML 429 and Retry-After, before anything is counted', async () => {
+      const user = await newUser();
+      const flow = await beginAuthorization(h.t, h.app);
+      const { maxConcurrent, maxQueue } = h.t.registry.passwords.stats();
+      const flood = Array.from({ length: maxConcurrent + maxQueue }, () =>
+        h.t.registry.passwords.verifyDummy('a flood of guesses'),
+      );
+      try {
+        // The flood's verifications reach the queue once the dummy hash is ready (a few microtasks).
+        for (let i = 0; i < 100 && h.t.registry.passwords.stats().queued < maxQueue; i++) {
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        assert.equal(h.t.registry.passwords.stats().queued, maxQueue, 'the queue is full');
+        const shed = await submitSignIn(flow, user.username, wrong);
+        assert.equal(shed.status, 429);
+        assert.equal(shed.headers.get('retry-after'), '1');
+        assert.match(shed.headers.get('content-type') ?? '', /^text\/html/);
+        assert.ok(shed.html.includes(en('error.rate_limited')));
+        assert.equal(await lockoutRow(h.t, user.id), undefined, 'not counted against the account');
+      } finally {
+        await Promise.all(flood);
+      }
+      assert.equal(
+        (await submitSignIn(flow, user.username, password)).status,
+        303,
+        'served again once it drains',
+      );
+    });
+
     it('a suspended user is refused with the answer of a wrong password, and their refresh token stops working (A9)', async () => {
       const user = await newUser();
       const flow = await beginAuthorization(h.t, h.app, { params: { prompt: 'consent' } });

@@ -38,6 +38,15 @@ type Interaction = Awaited<ReturnType<Registry['oidc']['interactionDetails']>>;
 
 const usernamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
+/** The forms whose POST computes a password hash (a verification or a new hash). */
+const hashingPaths = new Set([
+  '/sign-in',
+  '/register',
+  '/register/verify',
+  '/forgot-password/new',
+  '/sign-in/social/link',
+]);
+
 const policyMessage: Record<PolicyViolation, MessageKey> = {
   too_short: 'policy.too_short',
   too_long: 'policy.too_long',
@@ -106,6 +115,13 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     ) =>
     async (ctx: Context) => {
       const settings = await services.settings();
+      // SECURITY-TESTS F (a login flood is shed): while the password hasher's queue is full, a form that needs
+      // it is refused before any database work, so the flood does not slow the token endpoint down.
+      if (ctx.method === 'POST' && hashingPaths.has(ctx.path) && services.hasherSaturated()) {
+        ctx.set('Retry-After', '1');
+        const page = pageContext(settings, localeOf(ctx, settings));
+        return send(ctx, 429, errorPage(page, { message: page.t('error.rate_limited'), backHref: ctx.path }));
+      }
       let interaction: Interaction;
       try {
         interaction = await registry.oidc.interactionDetails(ctx.req, ctx.res);

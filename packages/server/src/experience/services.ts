@@ -119,6 +119,8 @@ export type ExperienceServices = {
   linkIdentity(userId: string, target: string, profile: SocialProfile): Promise<void>;
   /** At each social sign-in: the identity's details, and the name and avatar when the connector syncs them. */
   syncIdentity(userId: string, target: string, profile: SocialProfile, syncProfile: boolean): Promise<void>;
+  /** Whether the password hasher's queue is full (a request needing it now would be shed). */
+  hasherSaturated(): boolean;
   /** Seals a value (a password between two steps of a flow) so the flow table never holds it in plaintext. */
   seal(value: string, context: string): string;
   open(sealed: string, context: string): string;

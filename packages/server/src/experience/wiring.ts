@@ -251,6 +251,10 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
         if (valid.success) await users.update(userId, valid.data);
       }
     },
+    hasherSaturated: () => {
+      const stats = passwords.stats();
+      return stats.queued >= stats.maxQueue;
+    },
     seal: (value, context) => registry.vault.seal(value, `experience-flow|${context}`),
     open: (sealed, context) => registry.vault.open(sealed, `experience-flow|${context}`).toString('utf8'),
   };
