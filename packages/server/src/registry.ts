@@ -1,6 +1,8 @@
 import type { Config } from './config/load.ts';
+import { createSocialConnections, type SocialConnections } from './connectors/social/runtime.ts';
 import type { ChangeBus } from './db/changes.ts';
 import type { Db } from './db/client.ts';
+import { defaultTenantId } from './db/schema.ts';
 import type { Guard } from './http/routes.ts';
 import { createManagementGuard } from './management/guard.ts';
 import { createOutboundFetch, type OutboundFetch } from './net/outbound.ts';
@@ -32,6 +34,8 @@ export type Registry = {
   managementGuard: Guard;
   /** The only way to fetch an admin-configured URL (connectors, JWKS, webhooks): SSRF-guarded and bounded. */
   outbound: OutboundFetch;
+  /** The social connectors with their protocol code (connectors/social/runtime.ts); one JWKS cache per server. */
+  social: SocialConnections;
 };
 
 export const createRegistry = async (input: {
@@ -44,6 +48,7 @@ export const createRegistry = async (input: {
 }): Promise<Registry> => {
   const { config, logger, db, changes } = input;
   const vault = createVault(input.keyring);
+  const outbound = createOutboundFetch(config.outbound);
   const oidc = await createOidc({
     config,
     db,
@@ -64,6 +69,7 @@ export const createRegistry = async (input: {
     changes,
     oidc,
     managementGuard: createManagementGuard({ issuer: oidc.issuer, publicJwks: oidc.publicJwks }),
-    outbound: createOutboundFetch(config.outbound),
+    outbound,
+    social: createSocialConnections({ db: db.kysely, changes, tenantId: defaultTenantId, vault, outbound }),
   };
 };

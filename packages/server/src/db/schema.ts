@@ -230,6 +230,50 @@ export type UserIdentitiesTable = {
   updated_at: UpdatedAt;
 };
 
+/** A provider's tokens for one identity, sealed by the vault (issue 6); the plain columns describe them. */
+export type IdentityTokensTable = {
+  tenant_id: string;
+  user_id: string;
+  target: string;
+  kek_id: string;
+  /** Vault envelope of the JSON {accessToken, refreshToken, idToken, scope, tokenType, expiresAt}. */
+  envelope: string;
+  has_refresh_token: Generated<boolean>;
+  scope: string | null;
+  token_type: string | null;
+  expires_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+/** Who read or changed which secret or identity (issue 6); never a secret. */
+export type AuditLogsTable = {
+  tenant_id: string;
+  id: string;
+  created_at: CreatedAt;
+  action: string;
+  actor_type: 'user' | 'application' | 'system';
+  actor_id: string | null;
+  user_id: string | null;
+  target: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  data: Json;
+};
+
+/** An Account API verification (password, code, social): owned by a user, short-lived, used once. */
+export type VerificationRecordsTable = {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  type: string;
+  data: Json;
+  verified_at: Date | null;
+  consumed_at: Date | null;
+  expires_at: Date;
+  created_at: CreatedAt;
+};
+
 /** Ids of the rows the migrations seed. */
 export const managementApi = {
   resourceId: 'management-api',
@@ -261,4 +305,7 @@ export type Database = {
   experience_flows: ExperienceFlowsTable;
   connectors: ConnectorsTable;
   user_identities: UserIdentitiesTable;
+  identity_tokens: IdentityTokensTable;
+  audit_logs: AuditLogsTable;
+  verification_records: VerificationRecordsTable;
 };

@@ -1,4 +1,4 @@
-import type { SocialConnector } from '../connectors/social/connector.ts';
+import type { SocialConnection } from '../connectors/social/runtime.ts';
 import type { SocialProfile } from '../connectors/social/schemas.ts';
 import type { DeviceCookies } from '../security/device-cookies.ts';
 import type { Locale } from './i18n.ts';
@@ -39,20 +39,7 @@ export type ExperienceUser = {
   isSuspended: boolean;
 };
 
-/** A social connector as the sign-in pages use it: its button, and the protocol code behind it. */
-export type SocialConnection = {
-  id: string;
-  target: string;
-  /** Per language, as the admin set it (`en` at least, or the one name given). */
-  name: Record<string, string>;
-  logo?: string | undefined;
-  logoDark?: string | undefined;
-  /** true: name and avatar refreshed at every sign-in; false: taken at sign-up only (SPEC §6). */
-  syncProfile: boolean;
-  /** Where the browser is sent (its origin goes into the page's CSP form-action). */
-  authorizationEndpoint: string;
-  connector: SocialConnector;
-};
+export type { SocialConnection } from '../connectors/social/runtime.ts';
 
 export type PolicyViolation =
   | 'too_short'

@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createConfiguredEmailSender } from '../connectors/email/email-sender.ts';
-import {
-  createJwksCache,
-  createOAuth2Connector,
-  createOidcConnector,
-} from '../connectors/social/connector.ts';
 import { defaultTenantId } from '../db/schema.ts';
-import { createConnectorService, type SignInConnector } from '../domain/connectors/connectors.service.ts';
 import { createSignInExperienceService } from '../domain/sign-in-experience/sign-in-experience.service.ts';
 import { createIdentityService } from '../domain/users/identities.service.ts';
 import {
@@ -22,12 +16,7 @@ import type { Registry } from '../registry.ts';
 import { createDeviceCookies } from '../security/device-cookies.ts';
 import { createLockout, defaultLockoutPolicy } from '../security/lockout.ts';
 import { createRateLimiter } from '../security/rate-limiter.ts';
-import type {
-  ExperienceServices,
-  ExperienceSettings,
-  PolicyViolation,
-  SocialConnection,
-} from './services.ts';
+import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
 
 /** Per-IP limits of the sign-in pages' POSTs (SECURITY-TESTS B3: throttle per IP before any account lockout). */
 const ipLimit = { limit: 30, windowSeconds: 60 };
@@ -73,32 +62,7 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
     }),
   });
   const lockout = createLockout({ db, tenantId });
-  const connectors = createConnectorService({
-    db,
-    changes: registry.changes,
-    tenantId,
-    vault: registry.vault,
-  });
   const identities = createIdentityService({ db, changes: registry.changes, tenantId, passwords });
-  // One JWKS cache for the server: an unknown `kid` refetches a provider's keys at most once a minute (C7).
-  const jwks = createJwksCache({ fetch: registry.outbound });
-  const toConnection = (found: SignInConnector | undefined): SocialConnection | undefined => {
-    if (!found) return undefined;
-    const connector =
-      found.connectorId === 'oidc'
-        ? createOidcConnector(found.config, { fetch: registry.outbound, jwks })
-        : createOAuth2Connector(found.config, { fetch: registry.outbound });
-    return {
-      id: found.id,
-      target: found.target,
-      name: found.name,
-      logo: found.logo ?? undefined,
-      logoDark: found.logoDark ?? undefined,
-      syncProfile: found.syncProfile,
-      authorizationEndpoint: found.config.authorizationEndpoint,
-      connector,
-    };
-  };
   const limiter = createRateLimiter({ db, tenantId });
 
   const findRow = (id: string) =>
@@ -215,12 +179,8 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
       const decision = await limiter.hit(`${action}:ip:${ip}`, ipLimit);
       return { allowed: decision.allowed, retryAfterSeconds: decision.retryAfterSeconds };
     },
-    socialConnections: async (targets) => {
-      const listed = await connectors.listSocialByTargets(targets);
-      const found = await Promise.all(listed.map((summary) => connectors.getForSignIn(summary.id)));
-      return found.flatMap((connector) => toConnection(connector) ?? []);
-    },
-    socialConnection: async (id) => toConnection(await connectors.getForSignIn(id)),
+    socialConnections: (targets) => registry.social.list(targets),
+    socialConnection: (id) => registry.social.get(id),
     findUserByIdentity: async (target, identityId) =>
       toUser((await identities.findUserByIdentity(target, identityId))?.user),
     signUpWithIdentity: async (target, profile) => {

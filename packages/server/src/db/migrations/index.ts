@@ -6,6 +6,7 @@ import * as m0004 from './0004_users.ts';
 import * as m0005 from './0005_sign_in_experience_codes_limits.ts';
 import * as m0006 from './0006_experience_flows.ts';
 import * as m0007 from './0007_connectors_identities.ts';
+import * as m0008 from './0008_tokens_audit_verifications.ts';
 
 /**
  * Forward-only migrations, applied in name order. A landed migration is never edited: add a new one.
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_sign_in_experience_codes_limits': m0005,
   '0006_experience_flows': m0006,
   '0007_connectors_identities': m0007,
+  '0008_tokens_audit_verifications': m0008,
 };
