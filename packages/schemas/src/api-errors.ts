@@ -31,6 +31,8 @@ export const apiErrors = {
     status: 500,
     message: 'Something went wrong on our side. Quote request id {{requestId}} when reporting it.',
   },
+  // The audit log (issue 6, GET /api/logs/{id}).
+  'log.not_found': { status: 404, message: 'Log entry {{id}} was not found.' },
   // Management API: applications, resources and scopes, roles (SPEC §3, §4).
   'application.not_found': { status: 404, message: 'Application {{id}} was not found.' },
   'application.invalid_redirect_uri': { status: 400, message: 'Invalid redirect URI {{uri}}: {{reason}}.' },
@@ -120,6 +122,59 @@ export const apiErrors = {
     message: 'This {{target}} identity is linked to another user.',
   },
   'identity.invalid': { status: 400, message: 'The identity is invalid: {{reason}}.' },
+  // Stored provider tokens (SPEC §7, issue 6).
+  'identity_token.not_found': { status: 404, message: 'No provider tokens are stored for {{target}}.' },
+  'identity_token.expired': {
+    status: 401,
+    message: 'The stored {{target}} tokens expired and cannot be refreshed: sign in with {{target}} again.',
+  },
+  'identity_token.refresh_failed': {
+    status: 502,
+    message: 'The provider {{target}} could not be reached to refresh the token. Try again later.',
+  },
+  // Account API (issue 6 item 3): who may call, the admin's field settings, verification records.
+  'auth.first_party_only': {
+    status: 403,
+    message: "Only a first-party application's access token can be used with the Account API.",
+  },
+  'account_center.not_enabled': { status: 400, message: 'The Account API is not enabled.' },
+  'account_center.field_not_editable': {
+    status: 400,
+    message: 'The field {{field}} cannot be changed through the Account API.',
+  },
+  'verification_record.permission_denied': {
+    status: 401,
+    message:
+      'This change needs a fresh verification: send the id of a verified password or email code record in the logto-verification-id header.',
+  },
+  'verification_record.expired': { status: 401, message: 'The verification record expired: verify again.' },
+  'verification_record.used': {
+    status: 401,
+    message: 'The verification record was already used: verify again.',
+  },
+  'verification_record.not_found': {
+    status: 400,
+    message: 'No verified record {{id}} of the right kind was found.',
+  },
+  'verification_code.mismatch': { status: 400, message: 'The code is wrong, expired or used up.' },
+  'verification_code.sms_unavailable': {
+    status: 501,
+    message: 'Phone numbers cannot be verified: no SMS connector is available.',
+  },
+  'social.verification_failed': {
+    status: 400,
+    message: 'The sign-in at the provider could not be verified ({{reason}}).',
+  },
+  'identity.already_linked': {
+    status: 409,
+    message: 'The account already has a {{target}} identity: unlink it first.',
+  },
+  'identity.last_sign_in_method': {
+    status: 400,
+    message: 'This would leave the account without a way to sign in: add a password or an email first.',
+  },
+  'user.email_required': { status: 400, message: 'The sign-up settings require an email address.' },
+  'user.phone_required': { status: 400, message: 'The sign-up settings require a phone number.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof apiErrors;

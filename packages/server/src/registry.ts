@@ -1,8 +1,13 @@
+import { createAuditLog } from './audit/audit-log.ts';
 import type { Config } from './config/load.ts';
 import { createSocialConnections, type SocialConnections } from './connectors/social/runtime.ts';
 import type { ChangeBus } from './db/changes.ts';
 import type { Db } from './db/client.ts';
 import { defaultTenantId } from './db/schema.ts';
+import {
+  createIdentityTokenService,
+  type IdentityTokenService,
+} from './domain/identity-tokens/identity-tokens.service.ts';
 import type { Guard } from './http/routes.ts';
 import { createManagementGuard } from './management/guard.ts';
 import { createOutboundFetch, type OutboundFetch } from './net/outbound.ts';
@@ -36,6 +41,11 @@ export type Registry = {
   outbound: OutboundFetch;
   /** The social connectors with their protocol code (connectors/social/runtime.ts); one JWKS cache per server. */
   social: SocialConnections;
+  /**
+   * The provider tokens kept for users' identities (domain/identity-tokens): one instance per server, so reads
+   * through the pages, the Account API and the Management API share one refresh at a time.
+   */
+  identityTokens: IdentityTokenService;
 };
 
 export const createRegistry = async (input: {
@@ -49,6 +59,13 @@ export const createRegistry = async (input: {
   const { config, logger, db, changes } = input;
   const vault = createVault(input.keyring);
   const outbound = createOutboundFetch(config.outbound);
+  const social = createSocialConnections({
+    db: db.kysely,
+    changes,
+    tenantId: defaultTenantId,
+    vault,
+    outbound,
+  });
   const oidc = await createOidc({
     config,
     db,
@@ -70,6 +87,13 @@ export const createRegistry = async (input: {
     oidc,
     managementGuard: createManagementGuard({ issuer: oidc.issuer, publicJwks: oidc.publicJwks }),
     outbound,
-    social: createSocialConnections({ db: db.kysely, changes, tenantId: defaultTenantId, vault, outbound }),
+    social,
+    identityTokens: createIdentityTokenService({
+      db: db.kysely,
+      tenantId: defaultTenantId,
+      vault,
+      social,
+      audit: createAuditLog({ db: db.kysely, tenantId: defaultTenantId }),
+    }),
   };
 };

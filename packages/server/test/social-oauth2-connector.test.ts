@@ -399,3 +399,102 @@ describe('the OAuth 2.0 connector against a provider whose answers the test sets
     });
   });
 });
+
+// Refresh (SPEC §7 stored tokens, issue 6 item 3).
+describe('the OAuth 2.0 connector refreshes stored tokens (RFC 6749 §6)', () => {
+  let upstream: Upstream;
+  let fake: FakeProvider;
+  before(async () => {
+    upstream = await startUpstream({
+      accounts: { erin: { password: 'erin-password', claims: { email: 'erin@example.com' } } },
+    });
+    fake = await startFakeProvider();
+  });
+  after(async () => {
+    await upstream.stop();
+    await fake.stop();
+  });
+
+  it('at a real provider: the refresh token from the sign-in buys a new access token with the same client authentication', async () => {
+    await upstream.registerClient({
+      client_id: 'oauth2-offline',
+      client_secret: secret,
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'client_secret_post',
+    });
+    const connector = createOAuth2Connector(
+      {
+        clientId: 'oauth2-offline',
+        clientSecret: secret,
+        authorizationEndpoint: `${upstream.authorizationEndpoint}?prompt=consent`,
+        tokenEndpoint: upstream.tokenEndpoint,
+        tokenEndpointAuthMethod: 'client_secret_post',
+        userInfoEndpoint: upstream.userinfoEndpoint,
+        scope: 'openid offline_access email',
+        profileMap: { id: 'sub' },
+      },
+      { fetch },
+    );
+    const codeVerifier = randomBytes(32).toString('base64url');
+    const state = randomBytes(16).toString('base64url');
+    const url = connector.authorizationUrl({
+      redirectUri,
+      state,
+      nonce: 'unused',
+      codeChallenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+    });
+    const callback = await signInUpstream(url, { login: 'erin', password: 'erin-password' });
+    const { tokens } = await connector.finish({
+      params: callback.params,
+      redirectUri,
+      nonce: 'unused',
+      codeVerifier,
+    });
+    assert.ok(tokens.refreshToken, 'offline_access with consent yields a refresh token');
+
+    const before = upstream.seen.tokenRequests.length;
+    const fresh = await connector.refresh(tokens.refreshToken);
+    assert.ok(fresh.accessToken && fresh.accessToken !== tokens.accessToken);
+    const [seen] = upstream.seen.tokenRequests.slice(before);
+    assert.equal(seen?.status, 200);
+    assert.equal(seen?.authMethod, 'client_secret_post');
+    assert.ok(seen?.params.includes('refresh_token'));
+  });
+
+  const connectorFor = (format: 'json' | 'query-string') =>
+    createOAuth2Connector(
+      {
+        clientId: 'gh-client',
+        clientSecret: secret,
+        authorizationEndpoint: fake.authorizationEndpoint,
+        tokenEndpoint: fake.tokenEndpoint,
+        userInfoEndpoint: fake.userinfoEndpoint,
+        tokenEndpointResponseType: format,
+      },
+      { fetch, timeoutMs: 300 },
+    );
+
+  it('reads the answer in the configured format (query-string providers too)', async () => {
+    fake.onToken = () => ({
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'access_token=gho_new&token_type=bearer&expires_in=28800&refresh_token=ghr_new',
+    });
+    const fresh = await connectorFor('query-string').refresh('ghr_old');
+    assert.equal(fresh.accessToken, 'gho_new');
+    assert.equal(fresh.refreshToken, 'ghr_new');
+    assert.equal(fresh.expiresIn, 28800);
+    const request = fake.tokenRequests.at(-1);
+    assert.equal(request?.body.get('grant_type'), 'refresh_token');
+    assert.equal(request?.body.get('refresh_token'), 'ghr_old');
+  });
+
+  it('reports invalid_grant as social.refresh_refused, even when answered with 200 (GitHub style), and other errors as token_request_failed', async () => {
+    fake.onToken = () => ({ status: 200, body: { error: 'invalid_grant' } });
+    await refusedWith(connectorFor('json').refresh('ghr_old'), 'social.refresh_refused');
+    fake.onToken = () => ({ status: 400, body: { error: 'unauthorized_client' } });
+    await refusedWith(connectorFor('json').refresh('ghr_old'), 'social.token_request_failed');
+    fake.onToken = () => 'hang';
+    await refusedWith(connectorFor('json').refresh('ghr_old'), 'social.timeout');
+  });
+});

@@ -14,6 +14,7 @@ import { createOutboundFetch } from '../src/net/outbound.ts';
 import {
   createSigningKey,
   type FakeProvider,
+  type FakeReply,
   signInUpstream,
   startFakeProvider,
   startUpstream,
@@ -1135,5 +1136,208 @@ describe('the OIDC authorization URL (OIDC Core §3.1.2.1, RFC 7636 §4.3)', () 
     const url = urlOf({ tokenEndpointAuthMethod: 'client_secret_jwt' }).toString();
     assert.ok(!url.includes('secret-1'));
     assert.ok(!url.includes('client_assertion'));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Refresh (SPEC §7 stored tokens, issue 6 item 3)
+
+describe('the OIDC connector refreshes stored tokens at a real provider (RFC 6749 §6, OIDC Core §11-12)', () => {
+  let upstream: Upstream;
+  const jwks = createJwksCache({ fetch });
+
+  before(async () => {
+    upstream = await startUpstream({
+      accounts: {
+        alice: { ...alice },
+        dave: { password: 'dave-password', claims: { email: 'dave@example.com' } },
+      },
+    });
+  });
+  after(() => upstream.stop());
+
+  /**
+   * A client allowed the refresh_token grant and a connector asking `offline_access` with `prompt=consent`
+   * (oidc-provider, like most providers, issues a refresh token only then: OIDC Core §11).
+   */
+  const offlineConnector = async (
+    method: 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt',
+  ) => {
+    const clientId = `rp-offline-${method}-${randomBytes(4).toString('hex')}`;
+    await upstream.registerClient({
+      client_id: clientId,
+      client_secret: secret,
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: method,
+      ...(method === 'client_secret_jwt' ? { token_endpoint_auth_signing_alg: 'HS256' } : {}),
+    });
+    return createOidcConnector(
+      {
+        clientId,
+        clientSecret: secret,
+        authorizationEndpoint: upstream.authorizationEndpoint,
+        tokenEndpoint: upstream.tokenEndpoint,
+        tokenEndpointAuthMethod: method,
+        scope: 'openid offline_access email',
+        authRequestOptionalConfig: { prompt: 'consent' },
+        idTokenVerificationConfig: { jwksUri: upstream.jwksUri, issuer: upstream.issuer },
+      },
+      { fetch, jwks },
+    );
+  };
+
+  const signInOffline = async (connector: ReturnType<typeof createOidcConnector>, login = 'alice') => {
+    const attempt = newAttempt();
+    const callback = await signInUpstream(connector.authorizationUrl({ redirectUri, ...attempt }), {
+      login,
+      password: login === 'alice' ? alice.password : 'dave-password',
+    });
+    return connector.finish({ params: callback.params, redirectUri, ...attempt });
+  };
+
+  for (const method of ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'] as const) {
+    it(`exchanges the refresh token for a new access token, authenticating with ${method}`, async () => {
+      const connector = await offlineConnector(method);
+      const { tokens } = await signInOffline(connector);
+      assert.ok(tokens.refreshToken, 'offline_access with consent yields a refresh token');
+      const before = upstream.seen.tokenRequests.length;
+
+      const fresh = await connector.refresh(tokens.refreshToken);
+      assert.ok(fresh.accessToken);
+      assert.notEqual(fresh.accessToken, tokens.accessToken);
+      assert.equal(fresh.tokenType, 'Bearer');
+      assert.equal(typeof fresh.expiresIn, 'number');
+      const [seen] = upstream.seen.tokenRequests.slice(before);
+      assert.equal(seen?.status, 200);
+      assert.equal(seen?.authMethod, method);
+      assert.ok(seen?.params.includes('refresh_token'));
+      assert.ok(!seen?.params.includes('code') && !seen?.params.includes('code_verifier'));
+    });
+  }
+
+  it('reports a grant the provider no longer honours as social.refresh_refused (RFC 6749 §5.2 invalid_grant)', async () => {
+    const connector = await offlineConnector('client_secret_basic');
+    const { tokens } = await signInOffline(connector, 'dave');
+    assert.ok(tokens.refreshToken);
+    const account = upstream.accounts.get('dave');
+    upstream.accounts.delete('dave'); // the upstream account is gone: its grants are refused
+    try {
+      const error = await refusedWith(connector.refresh(tokens.refreshToken), 'social.refresh_refused');
+      assert.equal(error.upstreamError, 'invalid_grant');
+    } finally {
+      if (account) upstream.accounts.set('dave', account);
+    }
+    await refusedWith(connector.refresh('not-a-refresh-token'), 'social.refresh_refused');
+  });
+});
+
+describe('the OIDC connector refresh request against a provider whose answers the test sets (RFC 6749 §6)', () => {
+  let fake: FakeProvider;
+  const refreshToken = 'rt-7d1e0c5b9a';
+
+  before(async () => {
+    fake = await startFakeProvider();
+  });
+  after(() => fake.stop());
+
+  const connector = (overrides: Partial<ConfigInput> = {}, deps: { timeoutMs?: number } = {}) =>
+    createOidcConnector(
+      {
+        clientId: 'gatehouse-rp',
+        clientSecret: secret,
+        authorizationEndpoint: fake.authorizationEndpoint,
+        tokenEndpoint: fake.tokenEndpoint,
+        idTokenVerificationConfig: { jwksUri: fake.jwksUri, issuer: fake.issuer },
+        ...overrides,
+      },
+      { fetch, jwks: createJwksCache({ fetch }), ...deps },
+    );
+  const refreshAgainst = (reply: FakeReply, overrides: Partial<ConfigInput> = {}, deps = {}) => {
+    fake.onToken = () => reply;
+    return connector(overrides, deps).refresh(refreshToken);
+  };
+
+  it('posts grant_type=refresh_token with the configured client authentication and customConfig, never a code', async () => {
+    const before = fake.tokenRequests.length;
+    await refreshAgainst(
+      { body: { access_token: 'at-2', token_type: 'Bearer', expires_in: 600 } },
+      {
+        customConfig: { resource: 'https://api.example.com', refresh_token: 'overridden?', grant_type: 'x' },
+      },
+    );
+    const request = fake.tokenRequests[before];
+    assert.equal(request?.headers.accept, 'application/json');
+    assert.match(String(request?.headers.authorization), /^Basic /);
+    assert.equal(request?.body.get('grant_type'), 'refresh_token');
+    assert.equal(request?.body.get('refresh_token'), refreshToken);
+    assert.equal(request?.body.get('resource'), 'https://api.example.com');
+    for (const name of ['code', 'code_verifier', 'redirect_uri', 'client_secret', 'scope']) {
+      assert.equal(request?.body.has(name), false, name);
+    }
+
+    await refreshAgainst(
+      { body: { access_token: 'at-3' } },
+      { tokenEndpointAuthMethod: 'client_secret_post' },
+    );
+    const posted = fake.tokenRequests.at(-1);
+    assert.equal(posted?.headers.authorization, undefined);
+    assert.equal(posted?.body.get('client_secret'), secret);
+  });
+
+  it('answers the new tokens; the refresh token and ID token only when the provider sends them (OIDC Core §12.2)', async () => {
+    const plain = await refreshAgainst({
+      body: { access_token: 'at-4', token_type: 'Bearer', expires_in: 60 },
+    });
+    assert.deepEqual(plain, {
+      accessToken: 'at-4',
+      refreshToken: undefined,
+      idToken: undefined,
+      scope: undefined,
+      tokenType: 'Bearer',
+      expiresIn: 60,
+    });
+    const rotated = await refreshAgainst({
+      body: { access_token: 'at-5', refresh_token: 'rt-new', id_token: 'x.y.z', scope: 'openid email' },
+    });
+    assert.equal(rotated.refreshToken, 'rt-new');
+    assert.equal(rotated.idToken, 'x.y.z');
+    assert.equal(rotated.scope, 'openid email');
+  });
+
+  it('tells invalid_grant (refresh_refused) from every other refusal (token_request_failed), and never echoes the refresh token', async () => {
+    const refused = await refusedWith(
+      refreshAgainst({
+        status: 400,
+        body: { error: 'invalid_grant', error_description: `refresh token ${refreshToken} was revoked` },
+      }),
+      'social.refresh_refused',
+    );
+    const text = `${refused.message} ${refused.upstreamErrorDescription} ${refused.stack}`;
+    assert.ok(!text.includes(refreshToken), text);
+    assert.ok(!text.includes(secret), text);
+
+    await refusedWith(
+      refreshAgainst({ status: 401, body: { error: 'invalid_client' } }),
+      'social.token_request_failed',
+    );
+    await refusedWith(
+      refreshAgainst({ status: 503, body: '<html>maintenance</html>' }),
+      'social.token_request_failed',
+      'status 503',
+    );
+  });
+
+  it('requires an access token in the answer', async () => {
+    await refusedWith(
+      refreshAgainst({ body: { token_type: 'Bearer', refresh_token: 'rt' } }),
+      'social.token_response_invalid',
+    );
+  });
+
+  it('gives up on a token endpoint that hangs, after its deadline', async () => {
+    const started = Date.now();
+    await refusedWith(refreshAgainst('hang', {}, { timeoutMs: 300 }), 'social.timeout');
+    assert.ok(Date.now() - started < 2_000);
   });
 });

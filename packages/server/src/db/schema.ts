@@ -274,6 +274,15 @@ export type VerificationRecordsTable = {
   created_at: CreatedAt;
 };
 
+/** The Account API settings (Logto's account center), one row per tenant (migration 0010). */
+export type AccountCentersTable = {
+  tenant_id: string;
+  enabled: boolean;
+  /** `{[field]: 'Off' | 'ReadOnly' | 'Edit'}`; a field not listed is `Off`. */
+  fields: Json;
+  updated_at: UpdatedAt;
+};
+
 /** Ids of the rows the migrations seed. */
 export const managementApi = {
   resourceId: 'management-api',
@@ -281,6 +290,12 @@ export const managementApi = {
   scopeId: 'management-api-all',
   scope: 'all',
   roleId: 'management-api-access',
+  /**
+   * Reading a user's stored provider access token (migration 0009, docs/decisions/0014): not implied by `all`,
+   * granted only through a role that carries it.
+   */
+  identityTokensReadScope: 'identity-tokens:read',
+  identityTokensReadScopeId: 'identity-tokens-read',
 } as const;
 
 export type Database = {
@@ -308,4 +323,5 @@ export type Database = {
   identity_tokens: IdentityTokensTable;
   audit_logs: AuditLogsTable;
   verification_records: VerificationRecordsTable;
+  account_centers: AccountCentersTable;
 };

@@ -1,5 +1,5 @@
 import type { SocialConnection } from '../connectors/social/runtime.ts';
-import type { SocialProfile } from '../connectors/social/schemas.ts';
+import type { SocialProfile, SocialTokens } from '../connectors/social/schemas.ts';
 import type { DeviceCookies } from '../security/device-cookies.ts';
 import type { Locale } from './i18n.ts';
 
@@ -106,6 +106,8 @@ export type ExperienceServices = {
   linkIdentity(userId: string, target: string, profile: SocialProfile): Promise<void>;
   /** At each social sign-in: the identity's details, and the name and avatar when the connector syncs them. */
   syncIdentity(userId: string, target: string, profile: SocialProfile, syncProfile: boolean): Promise<void>;
+  /** Keeps the provider's tokens of the user's identity at `target` in the vault (SPEC §7, token storage on). */
+  storeIdentityTokens(userId: string, target: string, tokens: SocialTokens): Promise<void>;
   /** Whether the password hasher's queue is full (a request needing it now would be shed). */
   hasherSaturated(): boolean;
   /** Seals a value (a password between two steps of a flow) so the flow table never holds it in plaintext. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { SocialSignInError } from '../connectors/social/connector.ts';
-import type { SocialProfile } from '../connectors/social/schemas.ts';
+import type { SocialProfile, SocialTokens } from '../connectors/social/schemas.ts';
 import type { Registry } from '../registry.ts';
 import { FlowStepRefused, type FlowStore } from './flow-state.ts';
 import { form, formBody, text } from './forms.ts';
@@ -52,8 +52,11 @@ const callbackParams = (source: Record<string, unknown>): Record<string, string>
       .map(([name, value]) => [name, value.slice(0, 4096)]),
   );
 
-/** The profile kept in the flow between the callback and the link step, sealed (it holds an email and claims). */
-type PendingLink = { connectorId: string; email: string; profile: SocialProfile };
+/**
+ * The profile kept in the flow between the callback and the link step, sealed (it holds an email and claims, and
+ * the provider's tokens when the connector stores them: SPEC §7, never in plaintext, not even in the flow).
+ */
+type PendingLink = { connectorId: string; email: string; profile: SocialProfile; tokens?: SocialTokens };
 
 /**
  * "Continue with …" (SPEC §6, issue 5 item 4, SECURITY-TESTS C1-C10) on the hosted pages:
@@ -152,8 +155,9 @@ export const createSocialSignIn = (kit: SocialSignInKit) => {
       };
 
       let profile: SocialProfile;
+      let tokens: SocialTokens;
       try {
-        ({ profile } = await connection.connector.finish({
+        ({ profile, tokens } = await connection.connector.finish({
           params,
           redirectUri: callbackUri(connection.id),
           nonce,
@@ -178,13 +182,19 @@ export const createSocialSignIn = (kit: SocialSignInKit) => {
       if (linked) {
         if (linked.isSuspended) return failure(ctx, page, 400, page.t('social.failed', { name }));
         await services.syncIdentity(linked.id, connection.target, profile, connection.syncProfile);
+        await keepTokens(connection, linked.id, tokens);
         return signIn(ctx, interaction, flow, linked.id);
       }
 
       // A verified upstream email that an account here already has: link only after signing in to it (B8, C9).
       const owner = profile.email ? await services.findUser('email', profile.email) : undefined;
       if (owner && profile.email) {
-        const pending: PendingLink = { connectorId: connection.id, email: profile.email, profile };
+        const pending: PendingLink = {
+          connectorId: connection.id,
+          email: profile.email,
+          profile,
+          ...(connection.enableTokenStorage && { tokens }),
+        };
         await flows.advance(interaction.jti, { ...flow, step: 'callback' }, 'link', {
           pending: services.seal(JSON.stringify(pending), interaction.jti),
         });
@@ -194,9 +204,21 @@ export const createSocialSignIn = (kit: SocialSignInKit) => {
       if (!settings.social.signUp) return failure(ctx, page, 403, page.t('social.no_account', { name }));
       const created = await services.signUpWithIdentity(connection.target, profile);
       if ('conflict' in created) return failure(ctx, page, 409, page.t('social.failed', { name }));
+      await keepTokens(connection, created.id, tokens);
       return signIn(ctx, interaction, flow, created.id);
     }),
   );
+
+  /** SPEC §7: with token storage on, the provider's tokens are kept (sealed) once the user is known. */
+  const keepTokens = async (
+    connection: SocialConnection,
+    userId: string,
+    tokens: SocialTokens | undefined,
+  ) => {
+    if (connection.enableTokenStorage && tokens) {
+      await services.storeIdentityTokens(userId, connection.target, tokens);
+    }
+  };
 
   const signIn = async (
     ctx: Context,
@@ -262,6 +284,7 @@ export const createSocialSignIn = (kit: SocialSignInKit) => {
         });
       }
       await services.linkIdentity(signedIn.id, connection.target, pending.profile);
+      await keepTokens(connection, signedIn.id, pending.tokens);
       await flows.advance(interaction.jti, flow, 'done');
       await flows.clear(interaction.jti);
       await kit.finishSignIn(ctx, signedIn.id);

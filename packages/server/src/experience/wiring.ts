@@ -64,6 +64,7 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
   const lockout = createLockout({ db, tenantId });
   const identities = createIdentityService({ db, changes: registry.changes, tenantId, passwords });
   const limiter = createRateLimiter({ db, tenantId });
+  const identityTokens = registry.identityTokens;
 
   const findRow = (id: string) =>
     db
@@ -211,6 +212,7 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
         if (valid.success) await users.update(userId, valid.data);
       }
     },
+    storeIdentityTokens: (userId, target, tokens) => identityTokens.store(userId, target, tokens),
     hasherSaturated: () => {
       const stats = passwords.stats();
       return stats.queued >= stats.maxQueue;

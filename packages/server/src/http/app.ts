@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { accountRoutes } from '../account/index.ts';
 import { createExperienceRouter } from '../experience/routes.ts';
 import { createExperienceServices } from '../experience/wiring.ts';
 import { managementRoutes } from '../management/index.ts';
@@ -29,6 +30,7 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
     statusRoutes,
     metricsRoutes,
     ...managementRoutes,
+    ...accountRoutes,
     ...(options.extraRoutes ?? []),
   ]);
 

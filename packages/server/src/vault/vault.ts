@@ -7,7 +7,8 @@ import { createSecretQueries } from './secrets.queries.ts';
 export type Vault = ReturnType<typeof createVault>;
 
 /** Associated data of a stored secret: its tenant, id and purpose. A row moved or relabelled fails to open. */
-const rowAad = (tenantId: string, id: string, purpose: string) => `secrets|${tenantId}|${id}|${purpose}`;
+export const rowAad = (tenantId: string, id: string, purpose: string) =>
+  `secrets|${tenantId}|${id}|${purpose}`;
 
 export const newSecretId = () => randomBytes(16).toString('base64url').slice(0, 21);
 

@@ -28,6 +28,15 @@ export type SocialConnector = {
     nonce: string;
     codeVerifier: string;
   }): Promise<{ profile: SocialProfile; tokens: SocialTokens }>;
+  /**
+   * RFC 6749 §6: new tokens for a stored refresh token, through the token endpoint with the configured client
+   * authentication (SPEC §7 stored tokens). The answer holds an access token; a refresh token only when the
+   * provider rotates it; an ID token only when the provider sends one (it is not verified: no identity is read
+   * from it). Throws `SocialSignInError`: `social.refresh_refused` when the provider answers `invalid_grant` (the
+   * grant is gone for good), `social.timeout`, `social.token_request_failed` or `social.token_response_invalid`
+   * otherwise (worth retrying later).
+   */
+  refresh(refreshToken: string): Promise<SocialTokens>;
 };
 
 export { type SocialErrorCode, SocialSignInError, socialErrors } from './errors.ts';

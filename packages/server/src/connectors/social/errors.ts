@@ -15,6 +15,8 @@ export const socialErrors = {
   'social.jwks_unavailable': "The provider's signing keys (JWKS) could not be fetched.",
   'social.userinfo_failed': 'The profile could not be read from the provider.',
   'social.timeout': 'The provider did not answer in time.',
+  'social.refresh_refused':
+    'The provider refused the refresh token (invalid_grant): it was revoked or expired.',
 } as const;
 
 export type SocialErrorCode = keyof typeof socialErrors;

@@ -5,7 +5,7 @@ import type { OutboundFetch, SocialConnector } from './connector.ts';
 import { SocialSignInError } from './errors.ts';
 import { profileFromUserinfo } from './profile.ts';
 import { OAuth2ConnectorConfig } from './schemas.ts';
-import { requestTokens } from './token-request.ts';
+import { refreshTokens, requestTokens } from './token-request.ts';
 import { defaultUpstreamTimeoutMs, parseJsonObject, requestUpstream } from './upstream-request.ts';
 
 export type OAuth2ConnectorDeps = {
@@ -70,5 +70,12 @@ export const createOAuth2Connector = (
         throw new SocialSignInError('social.userinfo_failed', { reason: `no ${config.profileMap.id}` });
       return { profile, tokens };
     },
+
+    refresh: (refreshToken) =>
+      refreshTokens(config, refreshToken, {
+        fetch: deps.fetch,
+        timeoutMs,
+        format: config.tokenEndpointResponseType,
+      }),
   };
 };

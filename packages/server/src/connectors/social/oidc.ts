@@ -7,7 +7,7 @@ import { allowedAlgorithms, durationSeconds, verifyIdToken } from './id-token.ts
 import type { JwksCache } from './jwks.ts';
 import { profileFromClaims } from './profile.ts';
 import { OidcConnectorConfig } from './schemas.ts';
-import { requestTokens } from './token-request.ts';
+import { refreshTokens, requestTokens } from './token-request.ts';
 import { defaultUpstreamTimeoutMs } from './upstream-request.ts';
 
 export type OidcConnectorDeps = {
@@ -84,5 +84,7 @@ export const createOidcConnector = (
       }
       return { profile: profileFromClaims(claims, config.acceptStringEmailVerified), tokens };
     },
+
+    refresh: (refreshToken) => refreshTokens(config, refreshToken, { fetch: deps.fetch, timeoutMs }),
   };
 };

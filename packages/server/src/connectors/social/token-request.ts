@@ -50,30 +50,32 @@ const reservedTokenParams = new Set([
   'code',
   'redirect_uri',
   'code_verifier',
+  'refresh_token',
   'client_id',
   'client_secret',
   'client_assertion',
   'client_assertion_type',
 ]);
 
+type TokenRequestDeps = { fetch: OutboundFetch; timeoutMs: number; format?: 'json' | 'query-string' };
+
 /**
- * RFC 6749 §4.1.3 access token request with PKCE (RFC 7636 §4.5), authenticated by the configured method, and
- * the answer read as JSON (RFC 6749 §5.1) or, for `query-string` providers, as a form-encoded body.
+ * One token endpoint request (RFC 6749 §3.2) with the grant's parameters, authenticated by the configured method,
+ * and the answer read as JSON (RFC 6749 §5.1) or, for `query-string` providers, as a form-encoded body. `hide`
+ * lists the values an error description must never carry (the upstream may echo them back).
  */
-export const requestTokens = async (
+const requestTokenEndpoint = async (
   config: ClientConfig,
-  input: { code: string; redirectUri: string; codeVerifier: string },
-  deps: { fetch: OutboundFetch; timeoutMs: number; format?: 'json' | 'query-string' },
+  grant: Record<string, string>,
+  deps: TokenRequestDeps,
+  hide: ReadonlyArray<string | undefined>,
 ): Promise<{ tokens: SocialTokens; body: Record<string, unknown> }> => {
   const format = deps.format ?? 'json';
   const body = new URLSearchParams();
   for (const [name, value] of Object.entries(config.customConfig ?? {})) {
     if (!reservedTokenParams.has(name)) body.set(name, value);
   }
-  body.set('grant_type', 'authorization_code');
-  body.set('code', input.code);
-  body.set('redirect_uri', input.redirectUri);
-  body.set('code_verifier', input.codeVerifier);
+  for (const [name, value] of Object.entries(grant)) body.set(name, value);
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
     accept:
@@ -104,18 +106,63 @@ export const requestTokens = async (
       tooLarge: 'social.token_response_invalid',
     },
   );
-  const hide = [config.clientSecret, input.code, input.codeVerifier];
   const parsed = format === 'json' ? parseJsonObject(answer.text) : parseFormBody(answer.text);
   const ok = answer.status >= 200 && answer.status < 300;
   // RFC 6749 §5.2 error response; some providers (GitHub) answer 200 with an `error` member.
   if (!ok || parsed?.error !== undefined) {
-    throw new SocialSignInError('social.token_request_failed', {
-      ...upstreamErrorDetails(parsed ?? {}, hide),
+    const details = upstreamErrorDetails(parsed ?? {}, [config.clientSecret, ...hide]);
+    // RFC 6749 §5.2 invalid_grant on a refresh: the grant is gone (revoked, expired, rotated away). Told apart
+    // from every other failure, because only this one means the stored refresh token will never work again.
+    const refused = grant.grant_type === 'refresh_token' && details.upstreamError === 'invalid_grant';
+    throw new SocialSignInError(refused ? 'social.refresh_refused' : 'social.token_request_failed', {
+      ...details,
       reason: `status ${answer.status}`,
     });
   }
   if (!parsed) throw new SocialSignInError('social.token_response_invalid', { reason: `not ${format}` });
   return { tokens: readTokens(parsed), body: parsed };
+};
+
+/** RFC 6749 §4.1.3 access token request with PKCE (RFC 7636 §4.5). */
+export const requestTokens = (
+  config: ClientConfig,
+  input: { code: string; redirectUri: string; codeVerifier: string },
+  deps: TokenRequestDeps,
+): Promise<{ tokens: SocialTokens; body: Record<string, unknown> }> =>
+  requestTokenEndpoint(
+    config,
+    {
+      grant_type: 'authorization_code',
+      code: input.code,
+      redirect_uri: input.redirectUri,
+      code_verifier: input.codeVerifier,
+    },
+    deps,
+    [input.code, input.codeVerifier],
+  );
+
+/**
+ * RFC 6749 §6 refresh: a new access token (and possibly a new refresh token, RFC 9700 §4.14 rotation) for a
+ * stored refresh token, with the same client authentication and `customConfig` as the code exchange, and no
+ * `scope` (the original grant's scope). The answer must hold an access token; an ID token is optional (OIDC Core
+ * §12.2). `social.refresh_refused` when the provider answers `invalid_grant`, `social.token_request_failed` for
+ * any other refusal, `social.timeout` past the deadline.
+ */
+export const refreshTokens = async (
+  config: ClientConfig,
+  refreshToken: string,
+  deps: TokenRequestDeps,
+): Promise<SocialTokens> => {
+  const { tokens } = await requestTokenEndpoint(
+    config,
+    { grant_type: 'refresh_token', refresh_token: refreshToken },
+    deps,
+    [refreshToken],
+  );
+  if (!tokens.accessToken) {
+    throw new SocialSignInError('social.token_response_invalid', { reason: 'access_token missing' });
+  }
+  return tokens;
 };
 
 const parseFormBody = (text: string): Record<string, unknown> | undefined => {

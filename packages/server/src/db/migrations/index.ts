@@ -7,6 +7,8 @@ import * as m0005 from './0005_sign_in_experience_codes_limits.ts';
 import * as m0006 from './0006_experience_flows.ts';
 import * as m0007 from './0007_connectors_identities.ts';
 import * as m0008 from './0008_tokens_audit_verifications.ts';
+import * as m0009 from './0009_identity_tokens_scope.ts';
+import * as m0010 from './0010_account_center.ts';
 
 /**
  * Forward-only migrations, applied in name order. A landed migration is never edited: add a new one.
@@ -21,4 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0006_experience_flows': m0006,
   '0007_connectors_identities': m0007,
   '0008_tokens_audit_verifications': m0008,
+  '0009_identity_tokens_scope': m0009,
+  '0010_account_center': m0010,
 };

@@ -89,7 +89,8 @@ export const smtpSecretCodec = urlPasswordSecret('url');
 export type SecretSealer = Pick<Vault, 'seal' | 'open'>;
 
 // Associated data binds the envelope to its tenant and row: a value copied to another connector fails to open.
-const associatedData = (tenantId: string, connectorId: string) => `connectors|${tenantId}|${connectorId}`;
+export const associatedData = (tenantId: string, connectorId: string) =>
+  `connectors|${tenantId}|${connectorId}`;
 
 /** The secrets of connector `id` as one envelope for `connectors.sealed_secrets`. */
 export const sealSecrets = (

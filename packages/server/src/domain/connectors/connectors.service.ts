@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { createAuditLog } from '../../audit/audit-log.ts';
 import { type ConnectorFactory, findConnectorFactory } from '../../connectors/factories.ts';
 import {
   type OAuth2ConnectorConfig,
@@ -9,6 +10,7 @@ import {
 import { connectorsTopic } from '../../db/changes.ts';
 import { ApiError } from '../../http/errors.ts';
 import { VaultError } from '../../vault/envelope.ts';
+import { createIdentityTokenQueries } from '../identity-tokens/identity-tokens.queries.ts';
 import { newId } from '../ids.ts';
 import { type DomainDeps, epochMs, isUniqueViolation, type Page } from '../shared.ts';
 import { createSignInExperienceQueries } from '../sign-in-experience/sign-in-experience.queries.ts';
@@ -326,13 +328,23 @@ export const createConnectorService = ({ db, changes, tenantId, vault }: Connect
      * Deletes the connector and takes its target out of the sign-in experience's `socialSignInConnectorTargets`
      * in the same transaction (without re-checking the other settings: a button to a connector that no longer
      * exists is worse than any setting). Users' identities of that target are kept: a connector re-created
-     * with the same target finds them again.
+     * with the same target finds them again. The provider tokens stored for that target go, in the same
+     * transaction (issue 6: nothing could refresh them any more, and the admin removed that provider).
      */
     remove: async (id: string): Promise<void> => {
       const removed = await inTransaction(async (tx, trx) => {
         const row = await tx.delete(id);
         if (!row) throw notFound(id);
         if (row.target !== null) {
+          const deleted = await createIdentityTokenQueries(trx, tenantId).deleteByTarget(row.target);
+          if (deleted > 0) {
+            await createAuditLog({ db: trx, tenantId }).record({
+              action: 'identity_token.deleted',
+              actor: { type: 'system' },
+              target: row.target,
+              data: { reason: 'connector_deleted', connectorId: id, count: deleted },
+            });
+          }
           const settings = createSignInExperienceQueries(trx, tenantId);
           await settings.lock();
           const stored = asObject(await settings.find());
