@@ -99,6 +99,8 @@ export type Upstream = {
   rotateKey(options?: { keepPrevious?: boolean; alg?: SigningKey['alg'] }): Promise<string>;
   /** The published kids, the signing one first. */
   kids(): string[];
+  /** Revokes every grant of the account (and the tokens issued under them), as a provider's "remove access" does; answers how many. */
+  revokeGrants(accountId: string): number;
   stop(): Promise<void>;
 };
 
@@ -154,7 +156,19 @@ const createMemoryAdapter = () => {
       payload: { ...metadata } as AdapterPayload,
       expiresAt: undefined,
     });
-  return { MemoryAdapter, setClient };
+  /** What a provider's "revoke access" does: the account's grants and everything issued under them are gone. */
+  const revokeGrantsOf = (accountId: string) => {
+    const grants = [...store]
+      .filter(([key, entry]) => key.startsWith('Grant:') && entry.payload.accountId === accountId)
+      .map(([key]) => key.slice('Grant:'.length));
+    for (const [key, entry] of store) {
+      if (entry.payload.grantId !== undefined && grants.includes(String(entry.payload.grantId)))
+        store.delete(key);
+    }
+    for (const grantId of grants) store.delete(`Grant:${grantId}`);
+    return grants.length;
+  };
+  return { MemoryAdapter, setClient, revokeGrantsOf };
 };
 
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -225,7 +239,7 @@ const tokenAuthMethod = (
 export const startUpstream = async (options: UpstreamOptions = {}): Promise<Upstream> => {
   const accounts = new Map(Object.entries(options.accounts ?? {}));
   const seen: UpstreamSeen = { authorizations: [], tokenRequests: [], jwksHits: 0 };
-  const { MemoryAdapter, setClient } = createMemoryAdapter();
+  const { MemoryAdapter, setClient, revokeGrantsOf } = createMemoryAdapter();
   const cookieKeys = [randomBytes(32).toString('base64url')];
   let keys: SigningKey[] = [await createSigningKey()];
 
@@ -381,6 +395,7 @@ export const startUpstream = async (options: UpstreamOptions = {}): Promise<Upst
       return key.kid;
     },
     kids: () => keys.map((key) => key.kid),
+    revokeGrants: (accountId) => revokeGrantsOf(accountId),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
