@@ -181,7 +181,7 @@ export const addLinkConnector = async (
     redirect_uris: [`${h.t.registry.config.endpoint}/callback/${id}`, linkRedirectUri],
     token_endpoint_auth_method: 'client_secret_basic',
   });
-  return { id, target, name: `${target} ID`, clientId };
+  return { id, target, name: `${target} ID`, clientId, clientSecret };
 };
 
 /** `POST /api/verifications/social` → its answer (asserts 201). */

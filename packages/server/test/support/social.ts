@@ -13,7 +13,13 @@ import {
 import { signInUpstream, type Upstream, type UpstreamCallback } from './upstream.ts';
 
 /** A generic OIDC connector for `upstream`, created through the Management API, its client registered there. */
-export type TestConnector = { id: string; target: string; name: string; clientId: string };
+export type TestConnector = {
+  id: string;
+  target: string;
+  name: string;
+  clientId: string;
+  clientSecret: string;
+};
 
 export const addOidcConnector = async (
   h: ExperienceHarness,
@@ -84,7 +90,7 @@ export const addOidcConnector = async (
     ...options.client,
   });
   if (options.show !== false) await showConnectors(h, [target]);
-  return { id, target, name: options.name?.en ?? `${target} ID`, clientId };
+  return { id, target, name: options.name?.en ?? `${target} ID`, clientId, clientSecret };
 };
 
 /** Lists `targets` as the social buttons of the sign-in page. */
