@@ -1,11 +1,13 @@
 import Koa from 'koa';
 import { accountRoutes } from '../account/index.ts';
+import { defaultTenantId } from '../db/schema.ts';
 import { createExperienceRouter } from '../experience/routes.ts';
 import { createExperienceServices } from '../experience/wiring.ts';
 import { managementRoutes } from '../management/index.ts';
 import type { Registry } from '../registry.ts';
 import { metricsRoutes, statusRoutes } from '../status/status.routes.ts';
 import { clientIp } from './client-ip.ts';
+import { accountApiCors, createAllowedOrigins } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
 import { ApiError } from './errors.ts';
 import { requestContext } from './request-context.ts';
@@ -46,6 +48,12 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
       if (registry.lifecycle.draining) ctx.set('Connection', 'close');
     }
   });
+  // Outside the error handler, so an error answer carries the CORS headers too (a browser app can read its 401).
+  app.use(
+    accountApiCors(
+      createAllowedOrigins({ db: registry.db.kysely, tenantId: defaultTenantId, changes: registry.changes }),
+    ),
+  );
   app.use(errorHandler());
   app.use(async (ctx, next) => {
     if (ctx.path !== '/oidc' && !ctx.path.startsWith('/oidc/')) return next();

@@ -29,6 +29,23 @@ export const CustomClientMetadata = z.object({
   refreshTokenTtlInDays: z.int().min(1).max(365).optional(),
   /** RFC 9700 §4.14.2: rotate refresh tokens on use (and detect reuse). */
   rotateRefreshToken: z.boolean().optional(),
+  /**
+   * Origins (besides those of the redirect URIs) from which a browser may call the Account API with this app's
+   * user tokens (Logto's name). `https://host[:port]`, or `http://` for local development.
+   */
+  corsAllowedOrigins: z
+    .array(
+      z
+        .string()
+        .max(2048)
+        .refine((value) => {
+          if (!URL.canParse(value)) return false;
+          const url = new URL(value);
+          return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+        }, 'must be an origin: http(s)://host[:port], nothing after it'),
+    )
+    .max(50)
+    .optional(),
 });
 export type CustomClientMetadata = z.infer<typeof CustomClientMetadata>;
 
