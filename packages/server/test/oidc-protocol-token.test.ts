@@ -76,6 +76,26 @@ const refresh = (client: Client, refreshToken: string, extra: Record<string, str
 const statuses = (responses: Array<{ status: number }>) =>
   responses.map((response) => response.status).sort((a, b) => a - b);
 
+describe('introspection and revocation by another client (RFC 7662 §2.1, RFC 7009 §2.1)', () => {
+  it("introspecting another app's token answers active: false, and tells nothing about it", async () => {
+    const tokens = await tokensFor(web);
+    assert.equal((await introspect(t, web, tokens.access_token)).active, true, 'its own client sees it');
+    assert.deepEqual(await introspect(t, twin, tokens.access_token), { active: false });
+  });
+
+  it("revoking another app's token is refused with invalid_request, and the token stays active", async () => {
+    const tokens = await tokensFor(web);
+    const response = await postForm(
+      t,
+      '/oidc/token/revocation',
+      { token: tokens.refresh_token },
+      { authorization: basicAuth(twin.id, twin.secret ?? '') },
+    );
+    assertOAuthError(response, 400, 'invalid_request');
+    assert.equal((await refresh(web, tokens.refresh_token)).status, 200, 'the refresh token still works');
+  });
+});
+
 describe('authorization_code grant (RFC 6749 §4.1.3, §10.5; RFC 9700 §4.2.4)', () => {
   it('refuses a second redemption of the same code and revokes what the first one issued', async () => {
     const { code, verifier } = await codeFor(web);

@@ -144,8 +144,22 @@ export const createProvider = (options: ProviderOptions): Provider => {
       // Not part of the contract; off so discovery advertises only what is supported and tested.
       pushedAuthorizationRequests: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // RFC 7662 §2.1 leaves to the server who may introspect what: a client learns only about its own tokens,
+      // so one app cannot read who another app's users are or what they granted (answered `active: false`).
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      // RFC 7009 §2.1: a token is revoked only by the client it was issued to; another confidential client is told
+      // so (invalid_request), a public one gets the usual 200 and nothing happens.
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -289,6 +303,9 @@ export const createProvider = (options: ProviderOptions): Provider => {
   // Token endpoint errors where oidc-provider departs from the RFCs; corrected after it has answered.
   const tokenFixups = async (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => {
     await next();
+    // Answers about tokens are never stored by a cache, errors included (RFC 6749 §5.1; RFC 7662 §2.2 says the
+    // same of introspection; oidc-provider leaves it off introspection and revocation errors).
+    ctx.set('Cache-Control', 'no-store');
     if (ctx.path !== '/token' || ctx.status !== 400) return;
     const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
     // RFC 6749 §5.2: a grant type the authenticated client is not registered for is `unauthorized_client`;
