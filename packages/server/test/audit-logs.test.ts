@@ -21,7 +21,7 @@ import {
   type RefusedTokens,
   refusedTokens,
 } from './support/management-tokens.ts';
-import { signInAs } from './support/oidc.ts';
+import { createUser, signInAs } from './support/oidc.ts';
 import { startTestServer, type TestServer, testAdminClient } from './support/server.ts';
 
 /**
@@ -298,6 +298,59 @@ for (const backend of testBackends()) {
           1,
           'a 404 is not audited',
         );
+      });
+    });
+
+    describe('who granted what through roles', () => {
+      it("a role's scope grants and revocations, and its users and apps, are audited with the caller and its address", async () => {
+        const user = await createUser(t);
+        const createRole = async (type: 'User' | 'MachineToMachine') => {
+          const response = await api.post('/api/roles', {
+            name: `audited-${tag()}`,
+            description: 'audited',
+            type,
+          });
+          assertStatus(response, 201);
+          return response.body as { id: string };
+        };
+        const userRole = await createRole('User');
+        assertStatus(await api.post(`/api/roles/${userRole.id}/users`, { userIds: [user] }), 201);
+        assertStatus(await api.del(`/api/roles/${userRole.id}/users/${user}`), 204);
+        const machineRole = await createRole('MachineToMachine');
+        const scopeId = managementApi.identityTokensReadScopeId;
+        assertStatus(await api.post(`/api/roles/${machineRole.id}/scopes`, { scopeIds: [scopeId] }), 201);
+        const app = await machineApp(t, []);
+        assertStatus(
+          await api.post(`/api/roles/${machineRole.id}/applications`, { applicationIds: [app.id] }),
+          201,
+        );
+        assertStatus(await api.del(`/api/roles/${machineRole.id}/applications/${app.id}`), 204);
+        assertStatus(await api.del(`/api/roles/${machineRole.id}/scopes/${scopeId}`), 204);
+
+        const rows = await t.registry.db.kysely
+          .selectFrom('audit_logs')
+          .selectAll()
+          .where(sql<boolean>`data->>'roleId' in (${userRole.id}, ${machineRole.id})`)
+          .orderBy('created_at')
+          .execute();
+        assert.deepEqual(
+          rows.map((row) => [row.action, row.user_id]),
+          [
+            ['role.user_assigned', user],
+            ['role.user_removed', user],
+            ['role.scopes_granted', null],
+            ['role.applications_assigned', null],
+            ['role.application_removed', null],
+            ['role.scope_revoked', null],
+          ],
+        );
+        for (const row of rows) {
+          assert.equal(row.actor_type, 'application');
+          assert.equal(row.actor_id, testAdminClient.id);
+          assert.equal(row.user_agent, userAgent);
+        }
+        assert.deepEqual(rows[2]?.data, { roleId: machineRole.id, scopeIds: scopeId });
+        assert.deepEqual(rows[3]?.data, { roleId: machineRole.id, applicationIds: app.id });
       });
     });
 

@@ -1,4 +1,6 @@
+import type { Context } from 'koa';
 import { z } from 'zod';
+import { createAuditLog } from '../audit/audit-log.ts';
 import { defaultTenantId } from '../db/schema.ts';
 import { Application } from '../domain/applications/applications.schemas.ts';
 import { Scope } from '../domain/resources/resources.schemas.ts';
@@ -19,6 +21,7 @@ import {
 } from '../domain/roles/roles.schemas.ts';
 import { createRoleService } from '../domain/roles/roles.service.ts';
 import { created, del, get, noContent, ok, patch, post } from '../http/routes.ts';
+import { managementAuditOrigin } from './audit-context.ts';
 import { defineManagementRoutes } from './guard.ts';
 import { PageQuery, paginated } from './pagination.ts';
 
@@ -29,6 +32,19 @@ export const roleRoutes = defineManagementRoutes('/api/roles', (registry) => {
     changes: registry.changes,
     tenantId: defaultTenantId,
   });
+  const audit = createAuditLog({ db: registry.db.kysely, tenantId: defaultTenantId });
+  /**
+   * Who grants what is part of the audit log (docs/audit-log.md): a role's scopes decide what its holders may do
+   * (e.g. read stored provider tokens with `identity-tokens:read`). One entry per user, so `?userId=` finds it.
+   */
+  const audited = async (
+    ctx: Context,
+    action: string,
+    data: Record<string, string>,
+    userIds: Array<string | undefined> = [undefined],
+  ) => {
+    for (const userId of userIds) await audit.record({ action, userId, data, ...managementAuditOrigin(ctx) });
+  };
 
   return [
     get(
@@ -99,13 +115,18 @@ export const roleRoutes = defineManagementRoutes('/api/roles', (registry) => {
         status: [201, 400, 404],
         summary: 'Grant scopes through a role (already granted ones are left as they are)',
       },
-      async ({ params, body }) => created(await roles.assignScopes(params.id, body.scopeIds)),
+      async ({ ctx, params, body }) => {
+        const granted = await roles.assignScopes(params.id, body.scopeIds);
+        await audited(ctx, 'role.scopes_granted', { roleId: params.id, scopeIds: body.scopeIds.join(',') });
+        return created(granted);
+      },
     ),
     del(
       '/:id/scopes/:scopeId',
       { params: RoleScopeParams, status: [204, 403, 404], summary: 'Stop granting a scope through a role' },
-      async ({ params }) => {
+      async ({ ctx, params }) => {
         await roles.unassignScope(params.id, params.scopeId);
+        await audited(ctx, 'role.scope_revoked', { roleId: params.id, scopeId: params.scopeId });
         return noContent();
       },
     ),
@@ -134,13 +155,18 @@ export const roleRoutes = defineManagementRoutes('/api/roles', (registry) => {
         status: [201, 400, 404],
         summary: 'Assign a user role to users (already assigned ones are left as they are)',
       },
-      async ({ params, body }) => created(await roles.assignUsers(params.id, body.userIds)),
+      async ({ ctx, params, body }) => {
+        const assigned = await roles.assignUsers(params.id, body.userIds);
+        await audited(ctx, 'role.user_assigned', { roleId: params.id }, body.userIds);
+        return created(assigned);
+      },
     ),
     del(
       '/:id/users/:userId',
       { params: RoleUserParams, status: [204, 400, 404], summary: 'Remove a user role from a user' },
-      async ({ params }) => {
+      async ({ ctx, params }) => {
         await roles.unassignUser(params.id, params.userId);
+        await audited(ctx, 'role.user_removed', { roleId: params.id }, [params.userId]);
         return noContent();
       },
     ),
@@ -169,7 +195,14 @@ export const roleRoutes = defineManagementRoutes('/api/roles', (registry) => {
         status: [201, 400, 404],
         summary: 'Assign a machine-to-machine role to machine-to-machine applications',
       },
-      async ({ params, body }) => created(await roles.assignApplications(params.id, body.applicationIds)),
+      async ({ ctx, params, body }) => {
+        const assigned = await roles.assignApplications(params.id, body.applicationIds);
+        await audited(ctx, 'role.applications_assigned', {
+          roleId: params.id,
+          applicationIds: body.applicationIds.join(','),
+        });
+        return created(assigned);
+      },
     ),
     del(
       '/:id/applications/:applicationId',
@@ -178,8 +211,12 @@ export const roleRoutes = defineManagementRoutes('/api/roles', (registry) => {
         status: [204, 400, 404],
         summary: 'Remove a machine-to-machine role from an application',
       },
-      async ({ params }) => {
+      async ({ ctx, params }) => {
         await roles.unassignApplication(params.id, params.applicationId);
+        await audited(ctx, 'role.application_removed', {
+          roleId: params.id,
+          applicationId: params.applicationId,
+        });
         return noContent();
       },
     ),
