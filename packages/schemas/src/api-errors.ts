@@ -73,6 +73,7 @@ export const apiErrors = {
     message: 'Role {{roleId}} is not assigned to {{kind}} {{id}}.',
   },
   'user.not_found': { status: 404, message: 'User {{id}} was not found.' },
+  'user.suspended': { status: 403, message: 'User {{id}} is suspended: nothing is done on their behalf.' },
   // Users and passwords (Management API; SECURITY-TESTS B1).
   'user.username_taken': { status: 409, message: 'The username {{username}} is already in use.' },
   'user.email_taken': { status: 409, message: 'This email is already in use.' },

@@ -548,6 +548,20 @@ for (const backend of testBackends()) {
         );
       });
 
+      it("refuses a suspended user's token with 403 user.suspended (nothing is done on their behalf), audited as identity_token.read_failed", async () => {
+        const userId = await newUser();
+        const target = newTarget();
+        await linkWithTokens(userId, target);
+        assertStatus(await api.patch(`/api/users/${userId}/is-suspended`, { isSuspended: true }), 200);
+        const response = await readerApi.get(`/api/users/${userId}/identities/${target}/access-token`);
+        assertApiError(response, 403, 'user.suspended');
+        const [failed] = await auditRows({ userId, target, action: 'identity_token.read_failed' });
+        assert.deepEqual(failed?.data, { error: 'user.suspended' });
+        assert.deepEqual(await auditRows({ userId, target, action: 'identity_token.read' }), []);
+        assertStatus(await api.patch(`/api/users/${userId}/is-suspended`, { isSuspended: false }), 200);
+        assertStatus(await readerApi.get(`/api/users/${userId}/identities/${target}/access-token`), 200);
+      });
+
       it('answers 404 identity_token.not_found when nothing is stored, audited as identity_token.read_failed', async () => {
         const userId = await newUser();
         const target = newTarget();

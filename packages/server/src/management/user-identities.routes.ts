@@ -258,6 +258,15 @@ export const userIdentityTokenRoutes = defineScopedManagementRoutes(
         async ({ params: { userId, target }, ctx }) => {
           const origin = managementAuditOrigin(ctx);
           try {
+            // Suspension stops everything done on the user's behalf (their own tokens are already revoked), the
+            // use of their provider tokens by a backend included.
+            const user = await registry.db.kysely
+              .selectFrom('users')
+              .select('is_suspended')
+              .where('tenant_id', '=', defaultTenantId)
+              .where('id', '=', userId)
+              .executeTakeFirst();
+            if (user?.is_suspended) throw new ApiError('user.suspended', { id: userId });
             const token = await tokens.accessToken(userId, target);
             // Written before the token leaves: a read that cannot be audited is not answered.
             await audit.record({ action: 'identity_token.read', ...origin, userId, target });
