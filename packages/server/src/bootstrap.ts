@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Config } from './config/load.ts';
 import type { ChangeBus } from './db/changes.ts';
-import { type Database, defaultTenantId, managementApi } from './db/schema.ts';
+import { adminConsole, type Database, defaultTenantId, managementApi } from './db/schema.ts';
 import { secretDigest } from './domain/applications/application-secrets.ts';
+import { jsonb } from './domain/shared.ts';
 import type { Logger } from './observability/logger.ts';
 
 const bootstrapSecretName = 'bootstrap';
@@ -18,6 +19,7 @@ export const ensureBootstrapClient = async (
   changes: ChangeBus,
   logger: Logger,
 ): Promise<void> => {
+  await ensureConsoleClient(db, config, changes);
   const admin = config.bootstrap.adminClient;
   if (!admin) return;
   const tenantId = defaultTenantId;
@@ -66,4 +68,38 @@ export const ensureBootstrapClient = async (
   });
   await changes.publish({ topic: 'applications', key: admin.id });
   logger.info({ clientId: admin.id }, 'bootstrap machine-to-machine app ensured');
+};
+
+/**
+ * The admin console's client (packages/console, docs/decisions/0015): a first-party SPA (PKCE, no secret) whose
+ * redirect URIs follow ENDPOINT, ensured at every start. It is an ordinary client: the Management API token it
+ * obtains carries `all` only for users holding the console administrator role.
+ */
+export const ensureConsoleClient = async (
+  db: Kysely<Database>,
+  config: Config,
+  changes: ChangeBus,
+): Promise<void> => {
+  const metadata = {
+    redirectUris: [`${config.endpoint}/console/callback`],
+    postLogoutRedirectUris: [`${config.endpoint}/console`],
+  };
+  await db
+    .insertInto('applications')
+    .values({
+      tenant_id: defaultTenantId,
+      id: adminConsole.clientId,
+      name: 'Gatehouse admin console',
+      type: 'SPA',
+      description: 'The built-in admin console at /console.',
+      oidc_client_metadata: jsonb(metadata),
+      custom_client_metadata: jsonb({}),
+    })
+    .onConflict((conflict) =>
+      conflict
+        .columns(['tenant_id', 'id'])
+        .doUpdateSet({ type: 'SPA', oidc_client_metadata: jsonb(metadata) }),
+    )
+    .execute();
+  await changes.publish({ topic: 'applications', key: adminConsole.clientId });
 };

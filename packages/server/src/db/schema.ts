@@ -298,6 +298,15 @@ export const managementApi = {
   identityTokensReadScopeId: 'identity-tokens-read',
 } as const;
 
+/**
+ * The admin console (packages/console, docs/decisions/0015): a first-party SPA client ensured at every start, and
+ * the `User` role (migration 0011) granting the Management API's `all` scope that makes a user its administrator.
+ */
+export const adminConsole = {
+  clientId: 'gatehouse-console',
+  roleId: 'console-administrator',
+} as const;
+
 export type Database = {
   tenants: TenantsTable;
   secrets: SecretsTable;

@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import { accountRoutes } from '../account/index.ts';
+import { createConsole } from '../console/routes.ts';
 import { defaultTenantId } from '../db/schema.ts';
 import { createExperienceRouter } from '../experience/routes.ts';
 import { createExperienceServices } from '../experience/wiring.ts';
@@ -63,6 +64,7 @@ export const createApp = (registry: Registry, options: AppOptions = {}): Koa => 
     // Our own pages rendered inside it (the logout ones) keep the page CSP they set.
     if (ctx.response.is('html') && !ctx.state.ownPage) ctx.set('Content-Security-Policy', oidcPageCsp);
   });
+  app.use(createConsole(registry));
   app.use(router.routes());
   const experience = createExperienceRouter(registry, createExperienceServices(registry));
   app.use(experience.routes());

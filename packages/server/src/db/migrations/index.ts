@@ -9,6 +9,7 @@ import * as m0007 from './0007_connectors_identities.ts';
 import * as m0008 from './0008_tokens_audit_verifications.ts';
 import * as m0009 from './0009_identity_tokens_scope.ts';
 import * as m0010 from './0010_account_center.ts';
+import * as m0011 from './0011_console_administrator.ts';
 
 /**
  * Forward-only migrations, applied in name order. A landed migration is never edited: add a new one.
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_tokens_audit_verifications': m0008,
   '0009_identity_tokens_scope': m0009,
   '0010_account_center': m0010,
+  '0011_console_administrator': m0011,
 };

@@ -1,0 +1,145 @@
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import {
+  ApiFailure,
+  type ConsoleStatus,
+  createManagementApi,
+  fetchStatus,
+  type ManagementApi,
+} from './api.ts';
+import { type Auth, createAuth } from './auth.ts';
+import { ErrorMessage } from './components.tsx';
+import { FirstAdmin } from './pages/FirstAdmin.tsx';
+import { linkTo, navigate, usePath } from './router.ts';
+
+// Screens are loaded on demand (one chunk each), so the first paint needs only the shell.
+const Applications = lazy(() =>
+  import('./pages/Applications.tsx').then((m) => ({ default: m.Applications })),
+);
+const ApplicationDetails = lazy(() =>
+  import('./pages/ApplicationDetails.tsx').then((m) => ({ default: m.ApplicationDetails })),
+);
+
+type Session =
+  | { state: 'loading' }
+  | { state: 'failed'; error: unknown }
+  | { state: 'first-run'; status: ConsoleStatus }
+  | { state: 'signed-out'; auth: Auth }
+  | { state: 'not-admin'; auth: Auth; error: unknown }
+  | { state: 'admin'; auth: Auth; status: ConsoleStatus; api: ManagementApi };
+
+/** Signs in (or finishes signing in), then checks that the token opens the Management API. */
+const startSession = async (): Promise<Session> => {
+  const status = await fetchStatus();
+  if (status.firstAdminNeeded) return { state: 'first-run', status };
+  const auth = createAuth(status);
+  if (window.location.pathname === '/console/callback') {
+    try {
+      await auth.client.handleSignInCallback(window.location.href);
+    } finally {
+      // A used or stale callback URL must not be retried on reload.
+      navigate('/console/applications', { replace: true });
+    }
+  }
+  if (!(await auth.client.isAuthenticated())) return { state: 'signed-out', auth };
+  const api = createManagementApi(auth.token);
+  try {
+    await api.listApplications(1, 1);
+  } catch (error) {
+    // Refused (no `all` for this user, or no token for the Management API at all): not an administrator.
+    // A server or network failure is not a verdict on the user.
+    if ((error instanceof ApiFailure && error.status >= 500) || error instanceof TypeError) throw error;
+    return { state: 'not-admin', auth, error };
+  }
+  return { state: 'admin', auth, status, api };
+};
+
+export const App = () => {
+  const [session, setSession] = useState<Session>({ state: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` restarts the session on purpose.
+  useEffect(() => {
+    let cancelled = false;
+    startSession().then(
+      (next) => !cancelled && setSession(next),
+      (error: unknown) => !cancelled && setSession({ state: 'failed', error }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [attempt]);
+
+  switch (session.state) {
+    case 'loading':
+      return (
+        <main className="centered" aria-busy="true">
+          <p>Loading…</p>
+        </main>
+      );
+    case 'failed':
+      return (
+        <main className="centered">
+          <h1>The console could not start</h1>
+          <ErrorMessage error={session.error} />
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        </main>
+      );
+    case 'first-run':
+      return <FirstAdmin onCreated={() => setAttempt((n) => n + 1)} />;
+    case 'signed-out':
+      return (
+        <main className="centered">
+          <h1>Gatehouse console</h1>
+          <p>Sign in with an administrator account.</p>
+          <button type="button" className="primary" onClick={() => session.auth.signIn()}>
+            Sign in
+          </button>
+        </main>
+      );
+    case 'not-admin':
+      return (
+        <main className="centered">
+          <h1>You are not an administrator</h1>
+          <p>This account does not hold the console administrator role.</p>
+          <button type="button" onClick={() => session.auth.signOut()}>
+            Sign out
+          </button>
+        </main>
+      );
+    case 'admin':
+      return <Shell auth={session.auth} status={session.status} api={session.api} />;
+  }
+};
+
+const Shell = ({ auth, status, api }: { auth: Auth; status: ConsoleStatus; api: ManagementApi }) => {
+  const path = usePath();
+  const page = useMemo(() => {
+    const details = /^\/console\/applications\/([^/]+)$/.exec(path);
+    if (details?.[1]) {
+      return <ApplicationDetails api={api} id={decodeURIComponent(details[1])} endpoint={status.endpoint} />;
+    }
+    return <Applications api={api} />;
+  }, [path, api, status.endpoint]);
+  return (
+    <div className="shell">
+      <a className="skip" href="#content">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <strong>Gatehouse</strong>
+        <nav aria-label="Main">
+          <a {...linkTo('/console/applications')} aria-current={path.startsWith('/console/applications')}>
+            Applications
+          </a>
+        </nav>
+        <button type="button" onClick={() => auth.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main id="content" tabIndex={-1}>
+        <Suspense fallback={<p aria-busy="true">Loading…</p>}>{page}</Suspense>
+      </main>
+    </div>
+  );
+};

@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import { ApiFailure } from './api.ts';
+
+/** Details an API error carries: password rule violations, invalid fields. */
+const detailsOf = (error: ApiFailure): string[] => {
+  const list = error.data?.violations ?? error.data?.issues;
+  if (!Array.isArray(list)) return [];
+  return list.map((item: unknown) => {
+    if (typeof item === 'string') return item;
+    if (item && typeof item === 'object') {
+      const record = item as Record<string, unknown>;
+      const text = record.message ?? record.code ?? JSON.stringify(item);
+      return record.path ? `${String(record.path)}: ${String(text)}` : String(text);
+    }
+    return String(item);
+  });
+};
+
+/** An API error as the administrator should read it: the message, its details, and the stable code. */
+export const ErrorMessage = ({ error }: { error: unknown }) => {
+  if (!error) return null;
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    <div className="error" role="alert">
+      <p>{message}</p>
+      {error instanceof ApiFailure && detailsOf(error).length > 0 ? (
+        <ul>
+          {detailsOf(error).map((detail) => (
+            <li key={detail}>{detail}</li>
+          ))}
+        </ul>
+      ) : null}
+      {error instanceof ApiFailure ? (
+        <p className="code">
+          <code>{error.code}</code> (HTTP {error.status})
+        </p>
+      ) : null}
+    </div>
+  );
+};
+
+/** A read-only value with a copy button. */
+export const CopyField = ({ label, value, testId }: { label: string; value: string; testId?: string }) => {
+  const [copied, setCopied] = useState(false);
+  const id = `copy-${label.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <div className="field copy-field">
+      <label htmlFor={id}>{label}</label>
+      <div className="row">
+        <input
+          id={id}
+          readOnly
+          value={value}
+          data-testid={testId}
+          onFocus={(event) => event.target.select()}
+        />
+        <button
+          type="button"
+          onClick={async () => {
+            await navigator.clipboard?.writeText(value).catch(() => undefined);
+            setCopied(true);
+          }}
+          aria-label={`Copy ${label}`}
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+    </div>
+  );
+};
+
+export const typeLabels = {
+  Traditional: 'Traditional web',
+  SPA: 'Single-page app',
+  Native: 'Native app',
+  MachineToMachine: 'Machine-to-machine',
+} as const;

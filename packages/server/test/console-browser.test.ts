@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import LogtoClient from '@logto/node';
+import Koa from 'koa';
+import type { Browser, Page } from 'playwright-core';
+import { consoleCsp, createConsole } from '../src/console/routes.ts';
+import {
+  type ApiClient,
+  assertApiError,
+  assertStatus,
+  type Loose,
+  managementClient,
+} from './support/api-client.ts';
+import { launchChromium } from './support/browser.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+/**
+ * The admin console (issue 7, docs/console.md) in Debian's Chromium, as a new administrator uses it on a fresh
+ * server: create the first administrator on the one-time page, sign in through the hosted pages, create the
+ * "Bookstore" app and read its id and secret, then prove them with the official @logto/node SDK.
+ */
+
+const password = 'amber lantern harbor 4096';
+const adminName = 'first_admin';
+
+/** The app's side: answers 200 "callback" to anything. */
+const startCallbackServer = async () => {
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('callback');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+const postFirstAdmin = (t: TestServer, body: unknown, contentType = 'application/json') =>
+  fetch(`${t.url}/api/console/first-admin`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+describe('the admin console in Chromium (issue 7)', () => {
+  let t: TestServer;
+  let api: ApiClient;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let app: Awaited<ReturnType<typeof startCallbackServer>>;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    [t, app] = await Promise.all([startTestServer(), startCallbackServer()]);
+    api = await managementClient(t);
+    ({ browser, close: closeBrowser } = await launchChromium());
+  });
+  after(async () => {
+    await closeBrowser?.();
+    await app?.close();
+    await t?.stop();
+  });
+
+  const openPage = async (colorScheme: 'light' | 'dark' = 'light') => {
+    const context = await browser.newContext({ locale: 'en-US', colorScheme });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => {
+      // CSP violations and script errors show up here; a 4xx of an API probe is expected and not counted.
+      if (message.type() === 'error' && !message.text().includes('status of 4'))
+        pageErrors.push(message.text());
+    });
+    return page;
+  };
+
+  /** Signs in on the hosted page the console sent the browser to, and waits for the console to come back. */
+  const signInThroughHostedPage = async (page: Page, username: string) => {
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/sign-in'),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    await page.locator('input[autocomplete=username]').fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await Promise.all([
+      page.waitForURL((url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback'),
+      page.locator('button[type=submit]').click(),
+    ]);
+  };
+
+  let bookstore: { id: string; secret: string };
+
+  it('serves the page with no-store and its CSP, hashed assets as immutable, and client routes (SPA fallback)', async () => {
+    const index = await fetch(`${t.url}/console`);
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('cache-control'), 'no-store');
+    assert.equal(index.headers.get('content-security-policy'), consoleCsp);
+    assert.match(consoleCsp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(consoleCsp, /unsafe-inline/);
+    const html = await index.text();
+    const assets = [...html.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((match) => match[1]);
+    assert.ok(assets.length >= 2, 'a script and a stylesheet');
+    for (const asset of assets) {
+      const response = await fetch(`${t.url}${asset}`);
+      assert.equal(response.status, 200, asset);
+      assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.match(response.headers.get('content-type') ?? '', /^(text\/javascript|text\/css)/);
+    }
+    const fallback = await fetch(`${t.url}/console/applications/anything`);
+    assert.equal(fallback.status, 200);
+    assert.equal(await fallback.text(), html);
+    assert.equal((await fetch(`${t.url}/console/assets/missing.js`)).status, 404);
+    assert.equal((await fetch(`${t.url}/console/assets/..%2f..%2fpackage.json`)).status, 404);
+  });
+
+  it('answers a 503 page saying how to build the console when its dist folder is missing', async () => {
+    const koa = new Koa().use(createConsole(t.registry, { dist: '/nonexistent/console-dist' }));
+    const server = createServer(koa.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/console`);
+      assert.equal(response.status, 503);
+      assert.match(await response.text(), /npm run build:console/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('refuses a non-JSON first-admin request (a cross-site form cannot post it)', async () => {
+    const response = await postFirstAdmin(
+      t,
+      `username=x&password=${encodeURIComponent(password)}`,
+      'text/plain',
+    );
+    assert.equal(response.status, 415);
+  });
+
+  it('creates the first administrator on the one-time page, then signs in through the hosted page', async () => {
+    const status: Loose = await (await fetch(`${t.url}/api/console/status`)).json();
+    assert.equal(status.firstAdminNeeded, true);
+
+    const page = await openPage();
+    await page.goto(`${t.url}/console`);
+    await page.getByRole('heading', { name: 'Create the first administrator' }).waitFor();
+    await page.getByLabel('Username').fill(adminName);
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByLabel('Confirm password').fill('short');
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /password\.rejected/);
+
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Confirm password').fill(password);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByRole('heading', { name: 'Administrator created' }).waitFor();
+    await page.getByRole('button', { name: 'Continue to sign-in' }).click();
+
+    await signInThroughHostedPage(page, adminName);
+    await page.getByRole('heading', { name: 'Applications' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/console/applications');
+
+    // Create "Bookstore" (Traditional web), read its id and the secret shown once.
+    await page.getByRole('button', { name: 'Create application' }).click();
+    await page.getByRole('radio', { name: /Traditional web/ }).check();
+    await page.getByLabel('Name').fill('Bookstore');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: 'Bookstore' }).waitFor();
+    assert.equal(await page.getByTestId('app-endpoint').inputValue(), t.url);
+    const id = await page.getByTestId('app-id').inputValue();
+    const secret = await page.getByTestId('app-secret').inputValue();
+    assert.ok(id && secret.length >= 20, 'an app id and a secret');
+    bookstore = { id, secret };
+
+    await page.getByLabel('Redirect URIs (one per line)', { exact: true }).fill(`${app.url}/callback`);
+    await page.getByLabel('Post sign-out redirect URIs (one per line)').fill(`${app.url}/`);
+    await page.getByRole('button', { name: 'Save URIs' }).click();
+    await page.getByText('Saved.').waitFor();
+
+    // Reloaded, the secret is gone for good; the list shows the app.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Bookstore' }).waitFor();
+    assert.equal(await page.getByTestId('app-secret').count(), 0, 'the secret is shown once');
+    await page.getByRole('link', { name: '← Applications' }).click();
+    await page.getByRole('link', { name: 'Bookstore' }).waitFor();
+    assert.deepEqual(pageErrors, [], 'no console errors (CSP included)');
+    await page.context().close();
+  });
+
+  it('closes the first-admin endpoint for good once an administrator exists', async () => {
+    const status: Loose = await (await fetch(`${t.url}/api/console/status`)).json();
+    assert.equal(status.firstAdminNeeded, false);
+    const response = await postFirstAdmin(t, { username: 'second_admin', password });
+    assert.equal(response.status, 403);
+    assert.equal(((await response.json()) as Loose).code, 'auth.forbidden');
+
+    const page = await openPage();
+    await page.goto(`${t.url}/console`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Create the first administrator' }).count(), 0);
+    await page.context().close();
+  });
+
+  it("signs a user in to Bookstore with the official @logto/node SDK, using the console's id and secret", async () => {
+    const storage = new Map<string, string>();
+    let navigated = '';
+    const logto = new LogtoClient(
+      { endpoint: t.url, appId: bookstore.id, appSecret: bookstore.secret },
+      {
+        navigate: (url) => {
+          navigated = url;
+        },
+        storage: {
+          getItem: async (key) => storage.get(key) ?? null,
+          setItem: async (key, value) => {
+            storage.set(key, value);
+          },
+          removeItem: async (key) => {
+            storage.delete(key);
+          },
+        },
+      },
+    );
+    await logto.signIn({ redirectUri: `${app.url}/callback` });
+    const page = await openPage();
+    await page.goto(navigated);
+    await page.locator('input[autocomplete=username]').fill(adminName);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await Promise.all([
+      page.waitForURL((url) => url.href.startsWith(`${app.url}/callback`)),
+      page.locator('button[type=submit]').click(),
+    ]);
+    await logto.handleSignInCallback(page.url());
+    assert.equal(await logto.isAuthenticated(), true);
+    const claims = await logto.getIdTokenClaims();
+    assert.equal(claims.aud, bookstore.id);
+    assert.equal(claims.iss, `${t.url}/oidc`);
+    await page.context().close();
+  });
+
+  it('tells a signed-in user without the administrator role that they are not one, with a sign-out button', async () => {
+    assertStatus(await api.post('/api/users', { username: 'plain_user', password }), 201);
+    const page = await openPage('dark');
+    await page.goto(`${t.url}/console`);
+    await signInThroughHostedPage(page, 'plain_user');
+    await page.getByRole('heading', { name: 'You are not an administrator' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.context().close();
+  });
+
+  it('lets exactly one of two concurrent first-admin calls succeed on a fresh server', async () => {
+    const fresh = await startTestServer();
+    try {
+      const answers = await Promise.all([
+        postFirstAdmin(fresh, { username: 'racer_one', password }),
+        postFirstAdmin(fresh, { username: 'racer_two', password }),
+      ]);
+      assert.deepEqual(answers.map((answer) => answer.status).sort(), [201, 403]);
+      const admin = await managementClient(fresh);
+      const role = await admin.get('/api/roles/console-administrator/users');
+      assertStatus(role, 200);
+      assert.equal(role.body.length, 1);
+      assertApiError(
+        await (async () => {
+          const response = await postFirstAdmin(fresh, { username: 'racer_three', password });
+          return { status: response.status, headers: response.headers, body: await response.json() };
+        })(),
+        403,
+        'auth.forbidden',
+      );
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
