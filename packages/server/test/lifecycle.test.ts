@@ -9,7 +9,7 @@ import pg from 'pg';
 import { defineRoutes, get, ok } from '../src/http/routes.ts';
 import type { Registry } from '../src/registry.ts';
 import { devKekFile } from '../src/vault/kek.ts';
-import { spawnGatehouse, stopGatehouse, waitReady } from './support/process.ts';
+import { spawnGatehouse, stopGatehouse, waitForOutput, waitReady } from './support/process.ts';
 import { startTestServer } from './support/server.ts';
 
 describe('graceful shutdown (SPEC §1, SECURITY-TESTS E4)', () => {
@@ -91,26 +91,35 @@ describe('npm start on embedded storage (SPEC §1)', () => {
 
   it('serves 204 at /api/status, logs where it listens, and exits 0 on SIGTERM', async () => {
     const instance = await spawnGatehouse({ DATA_DIR: dataDir });
-    await waitReady(instance);
-    assert.match(instance.output(), /"msg":"Gatehouse listening on http:\/\/127\.0\.0\.1:\d+/);
-    assert.match(instance.output(), /SECRET_VAULT_KEK is not set: using a DEVELOPMENT key/);
-    assert.equal(await stopGatehouse(instance), 0);
+    try {
+      await waitReady(instance);
+      await waitForOutput(instance, /"msg":"Gatehouse listening on http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(instance.output(), /SECRET_VAULT_KEK is not set: using a DEVELOPMENT key/);
+    } finally {
+      // Never left running when an assertion fails: it would hold DATA_DIR for the next test.
+      await stopGatehouse(instance);
+    }
+    assert.equal(await instance.exited, 0);
     assert.match(instance.output(), /shut down cleanly/);
   });
 
   it('starts again on the same DATA_DIR with its data and its development key kept', async () => {
     const kek = readFileSync(path.join(dataDir, devKekFile), 'utf8');
     const instance = await spawnGatehouse({ DATA_DIR: dataDir });
-    await waitReady(instance);
-    assert.match(instance.output(), /database schema up to date/);
-    assert.equal(readFileSync(path.join(dataDir, devKekFile), 'utf8'), kek);
+    try {
+      await waitReady(instance);
+      await waitForOutput(instance, /database schema up to date/);
+      assert.equal(readFileSync(path.join(dataDir, devKekFile), 'utf8'), kek);
 
-    // A second process on the same folder would corrupt the embedded database: it must refuse, clearly.
-    const intruder = await spawnGatehouse({ DATA_DIR: dataDir });
-    assert.equal(await intruder.exited, 1);
-    assert.match(intruder.output(), /DATA_DIR .* is in use by process \d+/);
-    assert.equal((await fetch(`${instance.url}/api/status`)).status, 204);
-    assert.equal(await stopGatehouse(instance), 0);
+      // A second process on the same folder would corrupt the embedded database: it must refuse, clearly.
+      const intruder = await spawnGatehouse({ DATA_DIR: dataDir });
+      assert.equal(await intruder.exited, 1);
+      assert.match(intruder.output(), /DATA_DIR .* is in use by process \d+/);
+      assert.equal((await fetch(`${instance.url}/api/status`)).status, 204);
+    } finally {
+      await stopGatehouse(instance);
+    }
+    assert.equal(await instance.exited, 0);
   });
 
   it('refuses to start in production without SECRET_VAULT_KEK, and starts with one without writing a key file', async () => {

@@ -61,6 +61,18 @@ export const waitReady = async (instance: GatehouseProcess, timeoutMs = 60_000) 
   throw new Error(`Gatehouse did not become ready:\n${instance.output()}`);
 };
 
+/**
+ * Waits until the process has written a line matching `pattern`. Logs reach the pipe asynchronously, so a line
+ * written before the server answered may still be on its way when the answer arrives.
+ */
+export const waitForOutput = async (instance: GatehouseProcess, pattern: RegExp, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(instance.output())) {
+    if (Date.now() > deadline) throw new Error(`no output matching ${pattern}:\n${instance.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
 export const stopGatehouse = async (instance: GatehouseProcess) => {
   if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill('SIGTERM');
   return instance.exited;
