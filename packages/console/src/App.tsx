@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useMemo, useState } from 'react';
 import {
   ApiFailure,
   type ConsoleStatus,
@@ -112,15 +112,32 @@ export const App = () => {
   }
 };
 
+/**
+ * The console's screens: a nav label, the path they live under, and what they render for a path below it. One
+ * entry per screen (each screen's pages load on demand, one chunk each).
+ */
+type ScreenProps = { api: ManagementApi; status: ConsoleStatus; path: string };
+const screens: Array<{ label: string; base: string; render: (props: ScreenProps) => ReactNode }> = [
+  {
+    label: 'Applications',
+    base: '/console/applications',
+    render: ({ api, status, path }) => {
+      const details = /^\/console\/applications\/([^/]+)$/.exec(path);
+      return details?.[1] ? (
+        <ApplicationDetails api={api} id={decodeURIComponent(details[1])} endpoint={status.endpoint} />
+      ) : (
+        <Applications api={api} />
+      );
+    },
+  },
+];
+
 const Shell = ({ auth, status, api }: { auth: Auth; status: ConsoleStatus; api: ManagementApi }) => {
   const path = usePath();
   const page = useMemo(() => {
-    const details = /^\/console\/applications\/([^/]+)$/.exec(path);
-    if (details?.[1]) {
-      return <ApplicationDetails api={api} id={decodeURIComponent(details[1])} endpoint={status.endpoint} />;
-    }
-    return <Applications api={api} />;
-  }, [path, api, status.endpoint]);
+    const screen = screens.find((candidate) => path.startsWith(candidate.base)) ?? screens[0];
+    return screen?.render({ api, status, path });
+  }, [path, api, status]);
   return (
     <div className="shell">
       <a className="skip" href="#content">
@@ -129,9 +146,11 @@ const Shell = ({ auth, status, api }: { auth: Auth; status: ConsoleStatus; api: 
       <header className="topbar">
         <strong>Gatehouse</strong>
         <nav aria-label="Main">
-          <a {...linkTo('/console/applications')} aria-current={path.startsWith('/console/applications')}>
-            Applications
-          </a>
+          {screens.map((screen) => (
+            <a key={screen.base} {...linkTo(screen.base)} aria-current={path.startsWith(screen.base)}>
+              {screen.label}
+            </a>
+          ))}
         </nav>
         <button type="button" onClick={() => auth.signOut()}>
           Sign out
