@@ -18,6 +18,9 @@ const Applications = lazy(() =>
 const ApplicationDetails = lazy(() =>
   import('./pages/ApplicationDetails.tsx').then((m) => ({ default: m.ApplicationDetails })),
 );
+const Users = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.Users })));
+const UserDetails = lazy(() => import('./pages/UserDetails.tsx').then((m) => ({ default: m.UserDetails })));
+const Connectors = lazy(() => import('./pages/Connectors.tsx').then((m) => ({ default: m.Connectors })));
 
 type Session =
   | { state: 'loading' }
@@ -129,6 +132,23 @@ const screens: Array<{ label: string; base: string; render: (props: ScreenProps)
         <Applications api={api} />
       );
     },
+  },
+  {
+    label: 'Users',
+    base: '/console/users',
+    render: ({ api, path }) => {
+      const details = /^\/console\/users\/([^/]+)$/.exec(path);
+      return details?.[1] ? (
+        <UserDetails api={api} id={decodeURIComponent(details[1])} />
+      ) : (
+        <Users api={api} />
+      );
+    },
+  },
+  {
+    label: 'Connectors',
+    base: '/console/connectors',
+    render: ({ api, status, path }) => <Connectors api={api} path={path} endpoint={status.endpoint} />,
   },
 ];
 

@@ -1,5 +1,7 @@
 /** The console's view of the server: the public console status, and the Management API with a bearer token. */
 
+import { connectorEndpoints } from './connectors-api.ts';
+
 export type ConsoleStatus = {
   endpoint: string;
   appId: string;
@@ -108,7 +110,87 @@ export const createManagementApi = (token: () => Promise<string>) => {
     deleteSecret: async (id: string, name: string) => {
       await call(`${app(id)}/secrets/${encodeURIComponent(name)}`, { method: 'DELETE' });
     },
+    // Users (issue 7, "Users"): defined in their own block below.
+    ...userEndpoints(call),
+    // Connectors (issue 7, "Connectors"): connectors-api.ts.
+    ...connectorEndpoints(call),
   };
 };
 
 export type ManagementApi = ReturnType<typeof createManagementApi>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Users (issue 7, "Users"): the user screens' part of the Management API (docs/users.md, docs/management-api.md).
+// ---------------------------------------------------------------------------------------------------------------
+
+export type User = {
+  id: string;
+  username: string | null;
+  primaryEmail: string | null;
+  primaryPhone: string | null;
+  name: string | null;
+  avatar: string | null;
+  profile: Record<string, unknown>;
+  customData: Record<string, unknown>;
+  identities: Record<string, { userId: string; details?: Record<string, unknown> }>;
+  isSuspended: boolean;
+  hasPassword: boolean;
+  lastSignInAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/** What the server says about the provider tokens stored for an identity: metadata only, never a token. */
+export type IdentityTokenStatus = {
+  stored: boolean;
+  hasRefreshToken?: boolean;
+  scope?: string | null;
+  tokenType?: string | null;
+  expiresAt?: number | null;
+  updatedAt?: number | null;
+};
+
+export type UserIdentity = {
+  target: string;
+  /** The upstream subject. */
+  userId: string;
+  details: Record<string, unknown> | null;
+  tokenStatus: IdentityTokenStatus;
+};
+
+export type UserUpdate = Partial<
+  Pick<User, 'username' | 'primaryEmail' | 'primaryPhone' | 'name' | 'avatar' | 'profile' | 'customData'>
+>;
+
+type Call = <T>(
+  path: string,
+  options?: { method?: string; body?: unknown },
+) => Promise<{ body: T; headers: Headers }>;
+
+function userEndpoints(call: Call) {
+  const user = (id: string) => `/api/users/${encodeURIComponent(id)}`;
+  return {
+    listUsers: async (page: number, pageSize: number, search = '') => {
+      const query = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
+      if (search) query.set('search', search);
+      const { body, headers } = await call<User[]>(`/api/users?${query}`);
+      return { items: body, total: Number(headers.get('Total-Number') ?? body.length) };
+    },
+    getUser: async (id: string) => (await call<User>(user(id))).body,
+    createUser: async (input: { username?: string; primaryEmail?: string; password?: string }) =>
+      (await call<User>('/api/users', { method: 'POST', body: input })).body,
+    updateUser: async (id: string, input: UserUpdate) =>
+      (await call<User>(user(id), { method: 'PATCH', body: input })).body,
+    setUserPassword: async (id: string, password: string) =>
+      (await call<User>(`${user(id)}/password`, { method: 'PATCH', body: { password } })).body,
+    setUserSuspended: async (id: string, isSuspended: boolean) =>
+      (await call<User>(`${user(id)}/is-suspended`, { method: 'PATCH', body: { isSuspended } })).body,
+    deleteUser: async (id: string) => {
+      await call(user(id), { method: 'DELETE' });
+    },
+    listUserIdentities: async (id: string) => (await call<UserIdentity[]>(`${user(id)}/identities`)).body,
+    unlinkUserIdentity: async (id: string, target: string) => {
+      await call(`${user(id)}/identities/${encodeURIComponent(target)}`, { method: 'DELETE' });
+    },
+  };
+}

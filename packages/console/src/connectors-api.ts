@@ -1,0 +1,72 @@
+/** The Connectors screen's part of the Management API (docs/connectors.md), spread into `createManagementApi`. */
+import type { JsonSchema } from './schema-form-logic.ts';
+
+export type ConnectorFactory = {
+  id: string;
+  type: 'Social' | 'Email' | 'Sms';
+  name: { en: string; th?: string };
+  description: { en: string; th?: string };
+  logo: string;
+  logoDark: string | null;
+  isStandard: boolean;
+  secretFields: string[];
+  configSchema: JsonSchema;
+};
+
+export type Connector = {
+  id: string;
+  connectorId: string;
+  type: 'Social' | 'Email' | 'Sms';
+  target: string | null;
+  isStandard: boolean;
+  config: Record<string, unknown>;
+  metadata: {
+    target?: string;
+    name?: Record<string, string>;
+    logo?: string | null;
+    logoDark?: string | null;
+  };
+  syncProfile: boolean;
+  enableTokenStorage: boolean;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type ConnectorInput = {
+  connectorId: string;
+  config: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  syncProfile: boolean;
+  enableTokenStorage: boolean;
+};
+
+type Call = <T>(
+  path: string,
+  options?: { method?: string; body?: unknown },
+) => Promise<{ body: T; headers: Headers }>;
+
+export const connectorEndpoints = (call: Call) => {
+  const connector = (id: string) => `/api/connectors/${encodeURIComponent(id)}`;
+  return {
+    listConnectors: async () => (await call<Connector[]>('/api/connectors?page=1&page_size=100')).body,
+    getConnector: async (id: string) => (await call<Connector>(connector(id))).body,
+    listConnectorFactories: async () => (await call<ConnectorFactory[]>('/api/connector-factories')).body,
+    createConnector: async (input: ConnectorInput) =>
+      (await call<Connector>('/api/connectors', { method: 'POST', body: input })).body,
+    updateConnector: async (id: string, input: Partial<Omit<ConnectorInput, 'connectorId'>>) =>
+      (await call<Connector>(connector(id), { method: 'PATCH', body: input })).body,
+    deleteConnector: async (id: string) => {
+      await call(connector(id), { method: 'DELETE' });
+    },
+    getSocialTargets: async () =>
+      (await call<{ socialSignInConnectorTargets: string[] }>('/api/sign-in-exp')).body
+        .socialSignInConnectorTargets,
+    setSocialTargets: async (targets: string[]) =>
+      (
+        await call<{ socialSignInConnectorTargets: string[] }>('/api/sign-in-exp', {
+          method: 'PATCH',
+          body: { socialSignInConnectorTargets: targets },
+        })
+      ).body.socialSignInConnectorTargets,
+  };
+};
