@@ -198,7 +198,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     page: PageContext,
     extra: { status?: number; error?: string; info?: string; identifier?: string } = {},
   ) => {
-    const connections = await services.socialConnections(settings.social.targets);
+    const connections = await services.socialButtons(settings.social.targets);
     const sources = (urls: Array<string | undefined>) =>
       [...new Set(urls.map((url) => (url ? cspSourceFor(url) : undefined)))].filter(
         (source): source is string => source !== undefined,
@@ -277,7 +277,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     return active;
   };
 
-  const socialName = (connection: SocialConnection, locale: Locale) =>
+  const socialName = (connection: Pick<SocialConnection, 'name' | 'target'>, locale: Locale) =>
     connection.name[locale] ?? connection.name.en ?? Object.values(connection.name)[0] ?? connection.target;
 
   const social = createSocialSignIn({
@@ -302,7 +302,7 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
       // `direct_sign_in=social:<target>`: straight to that provider, unless the browser came back from it.
       const direct = /^social:(.+)$/.exec(String(interaction.params.direct_sign_in ?? ''))?.[1];
       if (direct && ctx.query.fallback !== '1' && settings.social.targets.includes(direct)) {
-        const [connection] = await services.socialConnections([direct]);
+        const connection = await services.socialConnection(direct);
         if (connection) return redirect303(ctx, await social.start(interaction, connection));
       }
       if (ctx.path === '/register') return renderRegister(ctx, interaction, settings, page);

@@ -1,4 +1,4 @@
-import type { SocialConnection } from '../connectors/social/runtime.ts';
+import type { SocialButton, SocialConnection } from '../connectors/social/runtime.ts';
 import type { SocialProfile, SocialTokens } from '../connectors/social/schemas.ts';
 import type { DeviceCookies } from '../security/device-cookies.ts';
 import type { Locale } from './i18n.ts';
@@ -96,7 +96,7 @@ export type ExperienceServices = {
   /** Per-IP throttle for an action (SECURITY-TESTS B3: per-IP first). */
   throttle(ip: string, action: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
   /** The connectors listed by `targets`, in that order; unknown targets are skipped. */
-  socialConnections(targets: string[]): Promise<SocialConnection[]>;
+  socialButtons(targets: string[]): Promise<SocialButton[]>;
   socialConnection(id: string): Promise<SocialConnection | undefined>;
   /** The user an upstream identity is linked to: keyed on (target, upstream subject), never on email (C9). */
   findUserByIdentity(target: string, identityId: string): Promise<ExperienceUser | undefined>;

@@ -180,7 +180,7 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
       const decision = await limiter.hit(`${action}:ip:${ip}`, ipLimit);
       return { allowed: decision.allowed, retryAfterSeconds: decision.retryAfterSeconds };
     },
-    socialConnections: (targets) => registry.social.list(targets),
+    socialButtons: (targets) => registry.social.buttons(targets),
     socialConnection: (id) => registry.social.get(id),
     findUserByIdentity: async (target, identityId) =>
       toUser((await identities.findUserByIdentity(target, identityId))?.user),

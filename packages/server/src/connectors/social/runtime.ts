@@ -28,9 +28,18 @@ export type SocialConnection = {
   connector: SocialConnector;
 };
 
+/** What a "Continue with …" button needs: no secret, no protocol code. */
+export type SocialButton = Pick<
+  SocialConnection,
+  'id' | 'target' | 'name' | 'logo' | 'logoDark' | 'authorizationEndpoint'
+>;
+
 export type SocialConnections = {
-  /** The connectors of `targets`, in that order; unknown targets are skipped. */
-  list(targets: readonly string[]): Promise<SocialConnection[]>;
+  /**
+   * The buttons of `targets`, in that order; unknown targets are skipped. Every sign-in page shows them, so this
+   * reads one query's rows and opens no secret.
+   */
+  buttons(targets: readonly string[]): Promise<SocialButton[]>;
   /** A social connector by id or target. */
   get(idOrTarget: string): Promise<SocialConnection | undefined>;
 };
@@ -68,11 +77,15 @@ export const createSocialConnections = (deps: {
     };
   };
   return {
-    list: async (targets) => {
-      const listed = await connectors.listSocialByTargets(targets);
-      const found = await Promise.all(listed.map((summary) => connectors.getForSignIn(summary.id)));
-      return found.flatMap((connector) => toConnection(connector) ?? []);
-    },
+    buttons: async (targets) =>
+      (await connectors.listSocialButtons(targets)).map((summary) => ({
+        id: summary.id,
+        target: summary.target,
+        name: summary.name,
+        logo: summary.logo ?? undefined,
+        logoDark: summary.logoDark ?? undefined,
+        authorizationEndpoint: summary.authorizationEndpoint,
+      })),
     get: async (idOrTarget) => toConnection(await connectors.getForSignIn(idOrTarget)),
   };
 };

@@ -57,6 +57,9 @@ export type SocialConnectorSummary = {
   logoDark: string | null;
 };
 
+/** A summary with where its button sends the browser (from the stored configuration: not a secret). */
+export type SocialButtonSummary = SocialConnectorSummary & { authorizationEndpoint: string };
+
 const asObject = (value: unknown): Config =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Config) : {};
 
@@ -247,6 +250,28 @@ export const createConnectorService = ({ db, changes, tenantId, vault }: Connect
     return undefined;
   };
 
+  /** The social connectors of `targets`, in that order, unknown targets skipped; one query, no secret opened. */
+  const socialByTargets = async (targets: readonly string[]): Promise<SocialButtonSummary[]> => {
+    const rows = await queries.listByTargets('Social', targets);
+    const byTarget = new Map(rows.map((row) => [row.target, row]));
+    return [...new Set(targets)].flatMap((target) => {
+      const row = byTarget.get(target);
+      if (!row) return [];
+      const metadata = readMetadata(row);
+      return [
+        {
+          id: row.id,
+          connectorId: row.connector_id,
+          target,
+          name: metadata.name,
+          logo: metadata.logo,
+          logoDark: metadata.logoDark,
+          authorizationEndpoint: String(asObject(row.config).authorizationEndpoint ?? ''),
+        },
+      ];
+    });
+  };
+
   return {
     count: (filter: ConnectorRowFilter = {}) => queries.count(filter),
 
@@ -377,25 +402,12 @@ export const createConnectorService = ({ db, changes, tenantId, vault }: Connect
      * The social connectors of `targets` (the sign-in experience's `socialSignInConnectorTargets`), in that
      * order; targets without a connector are skipped. Display data only: no config is opened.
      */
-    listSocialByTargets: async (targets: readonly string[]): Promise<SocialConnectorSummary[]> => {
-      const rows = await queries.listByTargets('Social', targets);
-      const byTarget = new Map(rows.map((row) => [row.target, row]));
-      return [...new Set(targets)].flatMap((target) => {
-        const row = byTarget.get(target);
-        if (!row) return [];
-        const metadata = readMetadata(row);
-        return [
-          {
-            id: row.id,
-            connectorId: row.connector_id,
-            target,
-            name: metadata.name,
-            logo: metadata.logo,
-            logoDark: metadata.logoDark,
-          },
-        ];
-      });
-    },
+    listSocialByTargets: async (targets: readonly string[]): Promise<SocialConnectorSummary[]> =>
+      (await socialByTargets(targets)).map(({ authorizationEndpoint: _endpoint, ...summary }) => summary),
+
+    /** The same, with each connector's authorization endpoint: what a sign-in page's buttons need. */
+    listSocialButtons: (targets: readonly string[]): Promise<SocialButtonSummary[]> =>
+      socialByTargets(targets),
   };
 };
 
