@@ -12,7 +12,7 @@ import {
   uniqueName,
 } from './experience.ts';
 import { type Client, redeem } from './protocol.ts';
-import type { TestConnector } from './social.ts';
+import { addOidcConnector, type TestConnector } from './social.ts';
 import { signInUpstream, type Upstream } from './upstream.ts';
 
 /**
@@ -150,39 +150,16 @@ export const linkRedirectUri = 'https://app.example.com/account/linked';
  * A generic OIDC connector for `upstream` (Management API), its upstream client allowed to return both to
  * Gatehouse's callback (sign-in pages) and to the app's link page (Account API).
  */
-export const addLinkConnector = async (
+export const addLinkConnector = (
   h: ExperienceHarness,
   upstream: Upstream,
   options: { enableTokenStorage?: boolean } = {},
-): Promise<TestConnector> => {
-  const target = uniqueName('idp');
-  const clientId = uniqueName('gatehouse');
-  const clientSecret = randomBytes(32).toString('base64url');
-  const created = await h.api.post('/api/connectors', {
-    connectorId: 'oidc',
-    config: {
-      clientId,
-      clientSecret,
-      authorizationEndpoint: upstream.authorizationEndpoint,
-      tokenEndpoint: upstream.tokenEndpoint,
-      tokenEndpointAuthMethod: 'client_secret_basic',
-      scope: 'openid profile email',
-      idTokenVerificationConfig: { jwksUri: upstream.jwksUri, issuer: upstream.issuer },
-    },
-    metadata: { target, name: { en: `${target} ID` } },
-    syncProfile: false,
-    enableTokenStorage: options.enableTokenStorage ?? false,
+): Promise<TestConnector> =>
+  addOidcConnector(h, upstream, {
+    show: false,
+    enableTokenStorage: options.enableTokenStorage,
+    extraRedirectUris: [linkRedirectUri],
   });
-  assertStatus(created, 201);
-  const id = (created.body as { id: string }).id;
-  await upstream.registerClient({
-    client_id: clientId,
-    client_secret: clientSecret,
-    redirect_uris: [`${h.t.registry.config.endpoint}/callback/${id}`, linkRedirectUri],
-    token_endpoint_auth_method: 'client_secret_basic',
-  });
-  return { id, target, name: `${target} ID`, clientId, clientSecret };
-};
 
 /** `POST /api/verifications/social` → its answer (asserts 201). */
 export const startSocialVerification = async (

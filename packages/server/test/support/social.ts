@@ -33,6 +33,9 @@ export const addOidcConnector = async (
     tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt';
     responseMode?: 'query' | 'form_post';
     show?: boolean;
+    enableTokenStorage?: boolean;
+    /** More redirect URIs for the upstream client than Gatehouse's callback (an app's own link page). */
+    extraRedirectUris?: string[];
     endpoints?: { authorizationEndpoint?: string; tokenEndpoint?: string; jwksUri?: string };
     client?: Partial<ClientMetadata>;
     /** `oauth2`: the generic OAuth 2.0 connector, reading the upstream's userinfo endpoint through a profile map. */
@@ -77,14 +80,14 @@ export const addOidcConnector = async (
       ...(options.logoDark ? { logoDark: options.logoDark } : {}),
     },
     syncProfile: options.syncProfile ?? false,
-    enableTokenStorage: false,
+    enableTokenStorage: options.enableTokenStorage ?? false,
   });
   assertStatus(created, 201);
   const id = (created.body as { id: string }).id;
   await upstream.registerClient({
     client_id: clientId,
     client_secret: clientSecret,
-    redirect_uris: [`${h.t.registry.config.endpoint}/callback/${id}`],
+    redirect_uris: [`${h.t.registry.config.endpoint}/callback/${id}`, ...(options.extraRedirectUris ?? [])],
     token_endpoint_auth_method: method,
     ...(method === 'client_secret_jwt' ? { token_endpoint_auth_signing_alg: 'HS256' } : {}),
     ...options.client,
