@@ -75,3 +75,33 @@ export const typeLabels = {
   Native: 'Native app',
   MachineToMachine: 'Machine-to-machine',
 } as const;
+
+/** Previous / next for a paged list (the Management API's `page`, `page_size` and `Total-Number`). */
+export const Pager = ({
+  page,
+  pageSize,
+  total,
+  noun,
+  onPage,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  noun: string;
+  onPage: (page: number) => void;
+}) => {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        Previous
+      </button>
+      <span>
+        Page {page} of {pages} ({total} {noun})
+      </span>
+      <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        Next
+      </button>
+    </nav>
+  );
+};

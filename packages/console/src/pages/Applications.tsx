@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { Application, ApplicationType, ManagementApi } from '../api.ts';
-import { ErrorMessage, typeLabels } from '../components.tsx';
+import { ErrorMessage, Pager, typeLabels } from '../components.tsx';
 import { linkTo, navigate } from '../router.ts';
 
 const pageSize = 20;
@@ -31,7 +31,6 @@ export const Applications = ({ api }: { api: ManagementApi }) => {
     void load();
   }, [load]);
 
-  const pages = list ? Math.max(1, Math.ceil(list.total / pageSize)) : 1;
   return (
     <section>
       <div className="heading-row">
@@ -66,17 +65,7 @@ export const Applications = ({ api }: { api: ManagementApi }) => {
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label="Pages">
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              Previous
-            </button>
-            <span>
-              Page {page} of {pages} ({list.total} applications)
-            </span>
-            <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-              Next
-            </button>
-          </nav>
+          <Pager page={page} pageSize={pageSize} total={list.total} noun="applications" onPage={setPage} />
         </>
       ) : (
         <p aria-busy="true">Loading…</p>

@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { ManagementApi, User } from '../api.ts';
-import { ErrorMessage } from '../components.tsx';
+import { ErrorMessage, Pager } from '../components.tsx';
 import { linkTo, navigate } from '../router.ts';
 
 const pageSize = 20;
@@ -32,7 +32,6 @@ export const Users = ({ api }: { api: ManagementApi }) => {
     setSearch(query.trim());
   };
 
-  const pages = list ? Math.max(1, Math.ceil(list.total / pageSize)) : 1;
   return (
     <section>
       <div className="heading-row">
@@ -93,17 +92,7 @@ export const Users = ({ api }: { api: ManagementApi }) => {
           {list.items.length === 0 ? (
             <p className="muted">{search ? `No user matches “${search}”.` : 'No users yet.'}</p>
           ) : null}
-          <nav className="pager" aria-label="Pages">
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              Previous
-            </button>
-            <span>
-              Page {page} of {pages} ({list.total} users)
-            </span>
-            <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-              Next
-            </button>
-          </nav>
+          <Pager page={page} pageSize={pageSize} total={list.total} noun="users" onPage={setPage} />
         </>
       ) : error ? null : (
         <p aria-busy="true">Loading…</p>
