@@ -1,4 +1,4 @@
-import { createAuditLog } from './audit/audit-log.ts';
+import { type AuditLog, createAuditLog } from './audit/audit-log.ts';
 import type { Config } from './config/load.ts';
 import { createSocialConnections, type SocialConnections } from './connectors/social/runtime.ts';
 import type { ChangeBus } from './db/changes.ts';
@@ -46,6 +46,8 @@ export type Registry = {
    * through the pages, the Account API and the Management API share one refresh at a time.
    */
   identityTokens: IdentityTokenService;
+  /** The audit log writer (who read or changed which secret or identity). */
+  audit: AuditLog;
 };
 
 export const createRegistry = async (input: {
@@ -59,6 +61,7 @@ export const createRegistry = async (input: {
   const { config, logger, db, changes } = input;
   const vault = createVault(input.keyring);
   const outbound = createOutboundFetch(config.outbound);
+  const audit = createAuditLog({ db: db.kysely, tenantId: defaultTenantId });
   const social = createSocialConnections({
     db: db.kysely,
     changes,
@@ -93,7 +96,8 @@ export const createRegistry = async (input: {
       tenantId: defaultTenantId,
       vault,
       social,
-      audit: createAuditLog({ db: db.kysely, tenantId: defaultTenantId }),
+      audit,
     }),
+    audit,
   };
 };

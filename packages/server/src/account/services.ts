@@ -1,4 +1,3 @@
-import { createAuditLog } from '../audit/audit-log.ts';
 import { createConfiguredEmailSender } from '../connectors/email/email-sender.ts';
 import { defaultTenantId } from '../db/schema.ts';
 import { createAccountService } from '../domain/account/account.service.ts';
@@ -24,7 +23,7 @@ const build = (registry: Registry) => {
     passwordPolicyFromSettings((await signInExperience.get()).passwordPolicy);
   const users = createUserService({ db, changes, tenantId, passwords, passwordPolicy });
   const identities = createIdentityService({ db, changes, tenantId, passwords, passwordPolicy });
-  const audit = createAuditLog({ db, tenantId });
+  const { audit } = registry;
   const codes = createVerificationCodeService({
     db,
     tenantId,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { createAuditLog } from '../audit/audit-log.ts';
 import { defaultTenantId } from '../db/schema.ts';
 import { id } from '../domain/shared.ts';
 import { ApiError } from '../http/errors.ts';
@@ -12,7 +11,7 @@ import { defineManagementRoutes } from './guard.ts';
 /** Management API: lifting an account lockout (SECURITY-TESTS B3: admin unlock is audited). */
 export const lockoutRoutes = defineManagementRoutes('/api/users', (registry) => {
   const lockout = createLockout({ db: registry.db.kysely, tenantId: defaultTenantId });
-  const audit = createAuditLog({ db: registry.db.kysely, tenantId: defaultTenantId });
+  const { audit } = registry;
   return [
     post(
       '/:id/unlock',

@@ -1,6 +1,5 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { createAuditLog } from '../audit/audit-log.ts';
 import { defaultTenantId } from '../db/schema.ts';
 import { Application } from '../domain/applications/applications.schemas.ts';
 import { Scope } from '../domain/resources/resources.schemas.ts';
@@ -32,7 +31,7 @@ export const roleRoutes = defineManagementRoutes('/api/roles', (registry) => {
     changes: registry.changes,
     tenantId: defaultTenantId,
   });
-  const audit = createAuditLog({ db: registry.db.kysely, tenantId: defaultTenantId });
+  const { audit } = registry;
   /**
    * Who grants what is part of the audit log (docs/audit-log.md): a role's scopes decide what its holders may do
    * (e.g. read stored provider tokens with `identity-tokens:read`). One entry per user, so `?userId=` finds it.

@@ -1,6 +1,5 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { createAuditLog } from '../audit/audit-log.ts';
 import { defaultTenantId, managementApi } from '../db/schema.ts';
 import { ConnectorTarget } from '../domain/connectors/connectors.schemas.ts';
 import { id } from '../domain/shared.ts';
@@ -9,7 +8,6 @@ import { User, type UserIdentities } from '../domain/users/users.schemas.ts';
 import { createUserService } from '../domain/users/users.service.ts';
 import { ApiError } from '../http/errors.ts';
 import { del, get, ok, put, type Reply } from '../http/routes.ts';
-import type { Registry } from '../registry.ts';
 import { managementAuditOrigin } from './audit-context.ts';
 import { defineManagementRoutes, defineScopedManagementRoutes, type ManagementToken } from './guard.ts';
 
@@ -64,9 +62,6 @@ const AccessToken = z.object({
 const identityAt = (identities: UserIdentities, target: string) =>
   Object.hasOwn(identities, target) ? identities[target] : undefined;
 
-const auditLogOf = (registry: Registry) =>
-  createAuditLog({ db: registry.db.kysely, tenantId: defaultTenantId });
-
 export const userIdentityRoutes = defineManagementRoutes('/api/users', (registry) => {
   const deps = {
     db: registry.db.kysely,
@@ -76,7 +71,7 @@ export const userIdentityRoutes = defineManagementRoutes('/api/users', (registry
   };
   const users = createUserService(deps);
   const identities = createIdentityService(deps);
-  const audit = auditLogOf(registry);
+  const audit = registry.audit;
   const tokens = registry.identityTokens;
 
   const tokenStatusOf = async (userId: string, target: string): Promise<z.infer<typeof TokenStatus>> => {
@@ -242,7 +237,7 @@ const pathNames = (ctx: Context) => {
 export const userIdentityTokenRoutes = defineScopedManagementRoutes(
   '/api/users',
   (registry) => {
-    const audit = auditLogOf(registry);
+    const audit = registry.audit;
     const tokens = registry.identityTokens;
     return [
       get(
@@ -288,7 +283,7 @@ export const userIdentityTokenRoutes = defineScopedManagementRoutes(
     ];
   },
   (registry) => {
-    const audit = auditLogOf(registry);
+    const audit = registry.audit;
     return {
       scope: managementApi.identityTokensReadScope,
       onInsufficientScope: async (ctx: Context, token: ManagementToken) => {
