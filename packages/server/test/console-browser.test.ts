@@ -136,6 +136,25 @@ describe('the admin console in Chromium (issue 7)', () => {
     assert.equal(response.status, 415);
   });
 
+  it('refuses missing, mistyped or malformed first-admin fields with 400 and creates nobody', async () => {
+    for (const body of [
+      {},
+      { username: 'admin' },
+      { username: 42, password },
+      { username: 'not a username!', password },
+      '{"username": "admin", "password":',
+    ]) {
+      const response = await postFirstAdmin(t, body);
+      assert.equal(response.status, 400, JSON.stringify(body));
+      const answer = (await response.json()) as { code?: string };
+      assert.match(answer.code ?? '', /^request\./, JSON.stringify(answer));
+    }
+    const status = (await (await fetch(`${t.url}/api/console/status`)).json()) as {
+      firstAdminNeeded: boolean;
+    };
+    assert.equal(status.firstAdminNeeded, true, 'nobody was created');
+  });
+
   it('creates the first administrator on the one-time page, then signs in through the hosted page', async () => {
     const status: Loose = await (await fetch(`${t.url}/api/console/status`)).json();
     assert.equal(status.firstAdminNeeded, true);
