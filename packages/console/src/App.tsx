@@ -8,6 +8,7 @@ import {
 } from './api.ts';
 import { type Auth, createAuth } from './auth.ts';
 import { ErrorMessage } from './components.tsx';
+import { definePhrases, languages, setLanguage, useLanguage, useT } from './i18n.ts';
 import { FirstAdmin } from './pages/FirstAdmin.tsx';
 import { linkTo, navigate, usePath } from './router.ts';
 
@@ -21,6 +22,43 @@ const ApplicationDetails = lazy(() =>
 const Users = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.Users })));
 const UserDetails = lazy(() => import('./pages/UserDetails.tsx').then((m) => ({ default: m.UserDetails })));
 const Connectors = lazy(() => import('./pages/Connectors.tsx').then((m) => ({ default: m.Connectors })));
+
+const phrases = definePhrases({
+  en: {
+    loading: 'Loading…',
+    startFailed: 'The console could not start',
+    tryAgain: 'Try again',
+    title: 'Gatehouse console',
+    signInPrompt: 'Sign in with an administrator account.',
+    signIn: 'Sign in',
+    notAdmin: 'You are not an administrator',
+    notAdminText: 'This account does not hold the console administrator role.',
+    signOut: 'Sign out',
+    skip: 'Skip to content',
+    mainNav: 'Main',
+    language: 'Language',
+    applications: 'Applications',
+    users: 'Users',
+    connectors: 'Connectors',
+  },
+  th: {
+    loading: 'กำลังโหลด…',
+    startFailed: 'เปิดคอนโซลไม่สำเร็จ',
+    tryAgain: 'ลองอีกครั้ง',
+    title: 'คอนโซล Gatehouse',
+    signInPrompt: 'ลงชื่อเข้าใช้ด้วยบัญชีผู้ดูแลระบบ',
+    signIn: 'ลงชื่อเข้าใช้',
+    notAdmin: 'คุณไม่ใช่ผู้ดูแลระบบ',
+    notAdminText: 'บัญชีนี้ไม่มีบทบาทผู้ดูแลคอนโซล',
+    signOut: 'ออกจากระบบ',
+    skip: 'ข้ามไปยังเนื้อหา',
+    mainNav: 'เมนูหลัก',
+    language: 'ภาษา',
+    applications: 'แอปพลิเคชัน',
+    users: 'ผู้ใช้',
+    connectors: 'ตัวเชื่อมต่อ',
+  },
+});
 
 type Session =
   | { state: 'loading' }
@@ -57,6 +95,7 @@ const startSession = async (): Promise<Session> => {
 };
 
 export const App = () => {
+  const t = useT(phrases);
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` restarts the session on purpose.
@@ -75,16 +114,16 @@ export const App = () => {
     case 'loading':
       return (
         <main className="centered" aria-busy="true">
-          <p>Loading…</p>
+          <p>{t('loading')}</p>
         </main>
       );
     case 'failed':
       return (
         <main className="centered">
-          <h1>The console could not start</h1>
+          <h1>{t('startFailed')}</h1>
           <ErrorMessage error={session.error} />
           <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-            Try again
+            {t('tryAgain')}
           </button>
         </main>
       );
@@ -93,20 +132,20 @@ export const App = () => {
     case 'signed-out':
       return (
         <main className="centered">
-          <h1>Gatehouse console</h1>
-          <p>Sign in with an administrator account.</p>
+          <h1>{t('title')}</h1>
+          <p>{t('signInPrompt')}</p>
           <button type="button" className="primary" onClick={() => session.auth.signIn()}>
-            Sign in
+            {t('signIn')}
           </button>
         </main>
       );
     case 'not-admin':
       return (
         <main className="centered">
-          <h1>You are not an administrator</h1>
-          <p>This account does not hold the console administrator role.</p>
+          <h1>{t('notAdmin')}</h1>
+          <p>{t('notAdminText')}</p>
           <button type="button" onClick={() => session.auth.signOut()}>
-            Sign out
+            {t('signOut')}
           </button>
         </main>
       );
@@ -120,9 +159,13 @@ export const App = () => {
  * entry per screen (each screen's pages load on demand, one chunk each).
  */
 type ScreenProps = { api: ManagementApi; status: ConsoleStatus; path: string };
-const screens: Array<{ label: string; base: string; render: (props: ScreenProps) => ReactNode }> = [
+const screens: Array<{
+  label: 'applications' | 'users' | 'connectors';
+  base: string;
+  render: (props: ScreenProps) => ReactNode;
+}> = [
   {
-    label: 'Applications',
+    label: 'applications',
     base: '/console/applications',
     render: ({ api, status, path }) => {
       const details = /^\/console\/applications\/([^/]+)$/.exec(path);
@@ -134,7 +177,7 @@ const screens: Array<{ label: string; base: string; render: (props: ScreenProps)
     },
   },
   {
-    label: 'Users',
+    label: 'users',
     base: '/console/users',
     render: ({ api, path }) => {
       const details = /^\/console\/users\/([^/]+)$/.exec(path);
@@ -146,13 +189,15 @@ const screens: Array<{ label: string; base: string; render: (props: ScreenProps)
     },
   },
   {
-    label: 'Connectors',
+    label: 'connectors',
     base: '/console/connectors',
     render: ({ api, status, path }) => <Connectors api={api} path={path} endpoint={status.endpoint} />,
   },
 ];
 
 const Shell = ({ auth, status, api }: { auth: Auth; status: ConsoleStatus; api: ManagementApi }) => {
+  const t = useT(phrases);
+  const language = useLanguage();
   const path = usePath();
   const page = useMemo(() => {
     const screen = screens.find((candidate) => path.startsWith(candidate.base)) ?? screens[0];
@@ -161,23 +206,33 @@ const Shell = ({ auth, status, api }: { auth: Auth; status: ConsoleStatus; api: 
   return (
     <div className="shell">
       <a className="skip" href="#content">
-        Skip to content
+        {t('skip')}
       </a>
       <header className="topbar">
         <strong>Gatehouse</strong>
-        <nav aria-label="Main">
+        <nav aria-label={t('mainNav')}>
           {screens.map((screen) => (
             <a key={screen.base} {...linkTo(screen.base)} aria-current={path.startsWith(screen.base)}>
-              {screen.label}
+              {t(screen.label)}
             </a>
           ))}
         </nav>
+        <label className="language">
+          <span className="visually-hidden">{t('language')}</span>
+          <select value={language} onChange={(event) => setLanguage(event.target.value as typeof language)}>
+            {languages.map((option) => (
+              <option key={option.code} value={option.code}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="button" onClick={() => auth.signOut()}>
-          Sign out
+          {t('signOut')}
         </button>
       </header>
       <main id="content" tabIndex={-1}>
-        <Suspense fallback={<p aria-busy="true">Loading…</p>}>{page}</Suspense>
+        <Suspense fallback={<p aria-busy="true">{t('loading')}</p>}>{page}</Suspense>
       </main>
     </div>
   );

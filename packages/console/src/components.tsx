@@ -1,5 +1,35 @@
-import { useState } from 'react';
-import { ApiFailure } from './api.ts';
+import { useId, useState } from 'react';
+import { ApiFailure, type ApplicationType } from './api.ts';
+import { definePhrases, useT } from './i18n.ts';
+
+const phrases = definePhrases({
+  en: {
+    copy: 'Copy',
+    copied: 'Copied',
+    copyLabel: 'Copy {label}',
+    previous: 'Previous',
+    next: 'Next',
+    pages: 'Pages',
+    pageOf: 'Page {page} of {pages} ({total} {noun})',
+    Traditional: 'Traditional web',
+    SPA: 'Single-page app',
+    Native: 'Native app',
+    MachineToMachine: 'Machine-to-machine',
+  },
+  th: {
+    copy: 'คัดลอก',
+    copied: 'คัดลอกแล้ว',
+    copyLabel: 'คัดลอก {label}',
+    previous: 'ก่อนหน้า',
+    next: 'ถัดไป',
+    pages: 'หน้า',
+    pageOf: 'หน้า {page} จาก {pages} ({total} {noun})',
+    Traditional: 'เว็บแบบดั้งเดิม',
+    SPA: 'แอปหน้าเดียว (SPA)',
+    Native: 'แอปเนทีฟ',
+    MachineToMachine: 'เครื่องต่อเครื่อง (M2M)',
+  },
+});
 
 /** Details an API error carries: password rule violations, invalid fields. */
 const detailsOf = (error: ApiFailure): string[] => {
@@ -41,8 +71,9 @@ export const ErrorMessage = ({ error }: { error: unknown }) => {
 
 /** A read-only value with a copy button. */
 export const CopyField = ({ label, value, testId }: { label: string; value: string; testId?: string }) => {
+  const t = useT(phrases);
   const [copied, setCopied] = useState(false);
-  const id = `copy-${label.toLowerCase().replace(/\W+/g, '-')}`;
+  const id = useId();
   return (
     <div className="field copy-field">
       <label htmlFor={id}>{label}</label>
@@ -60,21 +91,22 @@ export const CopyField = ({ label, value, testId }: { label: string; value: stri
             await navigator.clipboard?.writeText(value).catch(() => undefined);
             setCopied(true);
           }}
-          aria-label={`Copy ${label}`}
+          aria-label={t('copyLabel', { label })}
         >
-          {copied ? 'Copied' : 'Copy'}
+          {copied ? t('copied') : t('copy')}
         </button>
       </div>
     </div>
   );
 };
 
-export const typeLabels = {
-  Traditional: 'Traditional web',
-  SPA: 'Single-page app',
-  Native: 'Native app',
-  MachineToMachine: 'Machine-to-machine',
-} as const;
+export const applicationTypes: ApplicationType[] = ['Traditional', 'SPA', 'Native', 'MachineToMachine'];
+
+/** The application types' names in the console's language. */
+export const useTypeLabel = () => {
+  const t = useT(phrases);
+  return (type: ApplicationType) => t(type);
+};
 
 /** Previous / next for a paged list (the Management API's `page`, `page_size` and `Total-Number`). */
 export const Pager = ({
@@ -90,17 +122,16 @@ export const Pager = ({
   noun: string;
   onPage: (page: number) => void;
 }) => {
+  const t = useT(phrases);
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
-    <nav className="pager" aria-label="Pages">
+    <nav className="pager" aria-label={t('pages')}>
       <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
-        Previous
+        {t('previous')}
       </button>
-      <span>
-        Page {page} of {pages} ({total} {noun})
-      </span>
+      <span>{t('pageOf', { page, pages, total, noun })}</span>
       <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
-        Next
+        {t('next')}
       </button>
     </nav>
   );

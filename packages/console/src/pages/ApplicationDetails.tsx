@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { Application, CreatedSecret, ManagementApi, SecretSummary } from '../api.ts';
-import { CopyField, ErrorMessage, typeLabels } from '../components.tsx';
+import { CopyField, ErrorMessage, useTypeLabel } from '../components.tsx';
 import { linkTo } from '../router.ts';
 
 const lines = (text: string) =>
@@ -21,6 +21,7 @@ export const ApplicationDetails = ({
   id: string;
   endpoint: string;
 }) => {
+  const typeLabel = useTypeLabel();
   const [app, setApp] = useState<Application>();
   const [error, setError] = useState<unknown>();
   // The secret created with the app, handed over by the create form; shown once, then forgotten.
@@ -51,7 +52,7 @@ export const ApplicationDetails = ({
         <a {...linkTo('/console/applications')}>← Applications</a>
       </p>
       <h1>{app.name}</h1>
-      <p className="muted">{typeLabels[app.type]}</p>
+      <p className="muted">{typeLabel(app.type)}</p>
       <div className="card stack">
         <h2>Credentials</h2>
         <CopyField label="Endpoint" value={endpoint} testId="app-endpoint" />

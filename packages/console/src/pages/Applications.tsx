@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { Application, ApplicationType, ManagementApi } from '../api.ts';
-import { ErrorMessage, Pager, typeLabels } from '../components.tsx';
+import { applicationTypes, ErrorMessage, Pager, useTypeLabel } from '../components.tsx';
 import { linkTo, navigate } from '../router.ts';
 
 const pageSize = 20;
@@ -14,6 +14,7 @@ const typeHints: Record<ApplicationType, string> = {
 
 /** The applications of this Gatehouse, paged, with a form to create one by type. */
 export const Applications = ({ api }: { api: ManagementApi }) => {
+  const typeLabel = useTypeLabel();
   const [page, setPage] = useState(1);
   const [list, setList] = useState<{ items: Application[]; total: number }>();
   const [error, setError] = useState<unknown>();
@@ -57,7 +58,7 @@ export const Applications = ({ api }: { api: ManagementApi }) => {
                   <td>
                     <a {...linkTo(`/console/applications/${encodeURIComponent(app.id)}`)}>{app.name}</a>
                   </td>
-                  <td>{typeLabels[app.type]}</td>
+                  <td>{typeLabel(app.type)}</td>
                   <td>
                     <code>{app.id}</code>
                   </td>
@@ -77,6 +78,7 @@ export const Applications = ({ api }: { api: ManagementApi }) => {
 const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: () => void }) => {
   const [name, setName] = useState('');
   const [type, setType] = useState<ApplicationType>('Traditional');
+  const typeLabel = useTypeLabel();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
@@ -101,7 +103,7 @@ const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: ()
       <fieldset>
         <legend>Type</legend>
         <div className="type-cards">
-          {(Object.keys(typeLabels) as ApplicationType[]).map((option) => (
+          {applicationTypes.map((option) => (
             <label key={option} className={option === type ? 'type-card selected' : 'type-card'}>
               <input
                 type="radio"
@@ -110,7 +112,7 @@ const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: ()
                 checked={option === type}
                 onChange={() => setType(option)}
               />
-              <strong>{typeLabels[option]}</strong>
+              <strong>{typeLabel(option)}</strong>
               <span>{typeHints[option]}</span>
             </label>
           ))}
