@@ -3,8 +3,13 @@ import type { Config } from './config/load.ts';
 import type { ChangeBus } from './db/changes.ts';
 import { adminConsole, type Database, defaultTenantId, managementApi } from './db/schema.ts';
 import { secretDigest } from './domain/applications/application-secrets.ts';
-import { jsonb } from './domain/shared.ts';
+import { newId } from './domain/ids.ts';
+import { isUniqueViolation, jsonb } from './domain/shared.ts';
+import { createSignInExperienceService } from './domain/sign-in-experience/sign-in-experience.service.ts';
+import { checkPasswordPolicy, passwordPolicyFromSettings } from './domain/users/password-policy.ts';
+import { createUserQueries } from './domain/users/users.queries.ts';
 import type { Logger } from './observability/logger.ts';
+import { createPasswordHasher } from './vault/passwords.ts';
 
 const bootstrapSecretName = 'bootstrap';
 
@@ -20,6 +25,7 @@ export const ensureBootstrapClient = async (
   logger: Logger,
 ): Promise<void> => {
   await ensureConsoleClient(db, config, changes);
+  await ensureConsoleAdministrator(db, config, changes, logger);
   const admin = config.bootstrap.adminClient;
   if (!admin) return;
   const tenantId = defaultTenantId;
@@ -102,4 +108,64 @@ export const ensureConsoleClient = async (
     )
     .execute();
   await changes.publish({ topic: 'applications', key: adminConsole.clientId });
+};
+
+/**
+ * SPEC §1 bootstrap: GATEHOUSE_ADMIN_USERNAME + GATEHOUSE_ADMIN_PASSWORD ensure a console administrator. A missing
+ * user is created with that password (which must meet the sign-in experience's password policy, or the start
+ * fails saying why); an existing one gets the console administrator role back if it lost it, and keeps its
+ * password: a password changed since (console, Account API, reset) is not overwritten at every restart, as
+ * Keycloak's KEYCLOAK_ADMIN does not. Several instances starting together: the username is unique, the loser of
+ * the insert race finds the winner's row.
+ */
+export const ensureConsoleAdministrator = async (
+  db: Kysely<Database>,
+  config: Config,
+  changes: ChangeBus,
+  logger: Logger,
+): Promise<void> => {
+  const wanted = config.bootstrap.adminUser;
+  if (!wanted) return;
+  const tenantId = defaultTenantId;
+  const users = createUserQueries(db, tenantId);
+  const findId = async () =>
+    (
+      await db
+        .selectFrom('users')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('username', '=', wanted.username)
+        .executeTakeFirst()
+    )?.id;
+  let userId = await findId();
+  if (!userId) {
+    const settings = await createSignInExperienceService({ db, changes, tenantId }).get();
+    const violations = checkPasswordPolicy(
+      wanted.password,
+      passwordPolicyFromSettings(settings.passwordPolicy),
+      {
+        identifiers: [wanted.username],
+      },
+    );
+    if (violations.length > 0) {
+      throw new Error(
+        `GATEHOUSE_ADMIN_PASSWORD does not meet the password policy: ${violations.map((v) => `${v.message} (${v.code})`).join(' ')}`,
+      );
+    }
+    const passwordHash = await createPasswordHasher({ maxConcurrent: 1, maxQueue: 0 }).hash(wanted.password);
+    try {
+      userId = (await users.insert(newId(), { username: wanted.username, passwordHash })).id;
+      logger.info({ userId }, 'console administrator created from GATEHOUSE_ADMIN_USERNAME');
+    } catch (error) {
+      if (!isUniqueViolation(error, 'users__username')) throw error;
+      userId = await findId();
+      if (!userId) throw error;
+    }
+  }
+  await db
+    .insertInto('users_roles')
+    .values({ tenant_id: tenantId, user_id: userId, role_id: adminConsole.roleId })
+    .onConflict((conflict) => conflict.doNothing())
+    .execute();
+  await changes.publish({ topic: 'users', key: userId });
 };

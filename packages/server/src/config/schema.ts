@@ -186,7 +186,7 @@ export const envSchema = z.object({
     })
     .optional()
     .describe(
-      'With `GATEHOUSE_ADMIN_PASSWORD`: ensures at every start a console administrator. Without them, the first visit to `/console` offers to create one.',
+      'With `GATEHOUSE_ADMIN_PASSWORD`: ensures at every start a console administrator (created with that password, which must meet the password policy, when missing; an existing user keeps its password and gets the role back). Without them, the first visit to `/console` offers to create one.',
     ),
   GATEHOUSE_ADMIN_PASSWORD: z
     .string()
