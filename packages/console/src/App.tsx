@@ -22,6 +22,12 @@ const ApplicationDetails = lazy(() =>
 const Users = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.Users })));
 const UserDetails = lazy(() => import('./pages/UserDetails.tsx').then((m) => ({ default: m.UserDetails })));
 const Connectors = lazy(() => import('./pages/Connectors.tsx').then((m) => ({ default: m.Connectors })));
+const Resources = lazy(() => import('./pages/Resources.tsx').then((m) => ({ default: m.Resources })));
+const ResourceDetails = lazy(() =>
+  import('./pages/ResourceDetails.tsx').then((m) => ({ default: m.ResourceDetails })),
+);
+const Roles = lazy(() => import('./pages/Roles.tsx').then((m) => ({ default: m.Roles })));
+const RoleDetails = lazy(() => import('./pages/RoleDetails.tsx').then((m) => ({ default: m.RoleDetails })));
 
 const phrases = definePhrases({
   en: {
@@ -40,6 +46,8 @@ const phrases = definePhrases({
     applications: 'Applications',
     users: 'Users',
     connectors: 'Connectors',
+    resources: 'API resources',
+    roles: 'Roles',
   },
   th: {
     loading: 'กำลังโหลด…',
@@ -57,6 +65,8 @@ const phrases = definePhrases({
     applications: 'แอปพลิเคชัน',
     users: 'ผู้ใช้',
     connectors: 'ตัวเชื่อมต่อ',
+    resources: 'ทรัพยากร API',
+    roles: 'บทบาท',
   },
 });
 
@@ -160,7 +170,7 @@ export const App = () => {
  */
 type ScreenProps = { api: ManagementApi; status: ConsoleStatus; path: string };
 const screens: Array<{
-  label: 'applications' | 'users' | 'connectors';
+  label: 'applications' | 'users' | 'connectors' | 'resources' | 'roles';
   base: string;
   render: (props: ScreenProps) => ReactNode;
 }> = [
@@ -192,6 +202,30 @@ const screens: Array<{
     label: 'connectors',
     base: '/console/connectors',
     render: ({ api, status, path }) => <Connectors api={api} path={path} endpoint={status.endpoint} />,
+  },
+  {
+    label: 'resources',
+    base: '/console/resources',
+    render: ({ api, path }) => {
+      const details = /^\/console\/resources\/([^/]+)$/.exec(path);
+      return details?.[1] ? (
+        <ResourceDetails api={api} id={decodeURIComponent(details[1])} />
+      ) : (
+        <Resources api={api} />
+      );
+    },
+  },
+  {
+    label: 'roles',
+    base: '/console/roles',
+    render: ({ api, path }) => {
+      const details = /^\/console\/roles\/([^/]+)$/.exec(path);
+      return details?.[1] ? (
+        <RoleDetails api={api} id={decodeURIComponent(details[1])} />
+      ) : (
+        <Roles api={api} />
+      );
+    },
   },
 ];
 

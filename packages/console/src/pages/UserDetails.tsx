@@ -2,6 +2,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { ManagementApi, User, UserIdentity } from '../api.ts';
 import { ErrorMessage } from '../components.tsx';
 import { linkTo, navigate } from '../router.ts';
+import { UserRoles } from './UserRoles.tsx';
 import { displayName } from './Users.tsx';
 
 const back = <a {...linkTo('/console/users')}>← Users</a>;
@@ -36,6 +37,7 @@ export const UserDetails = ({ api, id }: { api: ManagementApi; id: string }) => 
       <Status api={api} user={user} onChanged={setUser} />
       <Profile api={api} user={user} onSaved={setUser} />
       <Password api={api} user={user} onChanged={setUser} />
+      <UserRoles api={api} userId={user.id} />
       <Identities api={api} user={user} />
       <DeleteUser api={api} user={user} />
     </section>

@@ -12,6 +12,7 @@ import { resourceRoutes } from './resources.routes.ts';
 import { roleRoutes } from './roles.routes.ts';
 import { signInExperienceRoutes } from './sign-in-experience.routes.ts';
 import { userIdentityRoutes, userIdentityTokenRoutes } from './user-identities.routes.ts';
+import { userRoleRoutes } from './user-roles.routes.ts';
 import { userRoutes } from './users.routes.ts';
 
 /** Every Management API route group, mounted by the app and described by the OpenAPI document. */
@@ -20,6 +21,7 @@ export const managementRoutes: Array<RouteGroup<Registry>> = [
   resourceRoutes,
   roleRoutes,
   userRoutes,
+  userRoleRoutes,
   configRoutes,
   signInExperienceRoutes,
   connectorFactoryRoutes,

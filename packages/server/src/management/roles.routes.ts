@@ -83,7 +83,7 @@ export const roleRoutes = defineManagementRoutes('/api/roles', (registry) => {
     ),
     del(
       '/:id',
-      { params: RoleParams, status: [204, 403, 404], summary: 'Delete a role (not the built-in one)' },
+      { params: RoleParams, status: [204, 403, 404], summary: 'Delete a role (not a built-in one)' },
       async ({ params }) => {
         await roles.remove(params.id);
         return noContent();
@@ -162,7 +162,11 @@ export const roleRoutes = defineManagementRoutes('/api/roles', (registry) => {
     ),
     del(
       '/:id/users/:userId',
-      { params: RoleUserParams, status: [204, 400, 404], summary: 'Remove a user role from a user' },
+      {
+        params: RoleUserParams,
+        status: [204, 400, 403, 404],
+        summary: 'Remove a user role from a user (not the last console administrator)',
+      },
       async ({ ctx, params }) => {
         await roles.unassignUser(params.id, params.userId);
         await audited(ctx, 'role.user_removed', { roleId: params.id }, [params.userId]);

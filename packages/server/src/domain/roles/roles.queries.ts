@@ -59,6 +59,15 @@ export const createRoleQueries = (db: Kysely<Database>, tenantId: string) => {
       .where('ar.tenant_id', '=', tenantId)
       .where('ar.role_id', '=', roleId);
 
+  const rolesOfUser = (userId: string) =>
+    db
+      .selectFrom('users_roles as ur')
+      .innerJoin('roles as r', (join) =>
+        join.onRef('r.tenant_id', '=', 'ur.tenant_id').onRef('r.id', '=', 'ur.role_id'),
+      )
+      .where('ur.tenant_id', '=', tenantId)
+      .where('ur.user_id', '=', userId);
+
   const rolesOfApplication = (applicationId: string) =>
     db
       .selectFrom('applications_roles as ar')
@@ -94,6 +103,16 @@ export const createRoleQueries = (db: Kysely<Database>, tenantId: string) => {
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
         .forKeyShare()
+        .executeTakeFirst(),
+
+    /** `FOR UPDATE`: serialises the changes that must see the role's members as they are (the last administrator). */
+    lockForUpdate: (id: string) =>
+      db
+        .selectFrom('roles')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .forUpdate()
         .executeTakeFirst(),
 
     lockByIds: (ids: string[]) =>
@@ -256,6 +275,22 @@ export const createRoleQueries = (db: Kysely<Database>, tenantId: string) => {
           .where('user_id', '=', userId)
           .returning('user_id')
           .executeTakeFirst()) !== undefined,
+
+      countRoles: async (userId: string) =>
+        countOf(
+          await rolesOfUser(userId)
+            .select((eb) => eb.fn.countAll().as('count'))
+            .executeTakeFirstOrThrow(),
+        ),
+
+      listRoles: (userId: string, page: Page) =>
+        rolesOfUser(userId)
+          .selectAll('r')
+          .orderBy('r.created_at', 'desc')
+          .orderBy('r.id')
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute(),
     },
 
     applications: {

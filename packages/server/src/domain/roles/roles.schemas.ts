@@ -70,3 +70,5 @@ export const ScopeIds = z.object({ scopeIds: idList() });
 export const UserIds = z.object({ userIds: idList() });
 export const ApplicationIds = z.object({ applicationIds: idList() });
 export const RoleIds = z.object({ roleIds: idList() });
+export const UserRoleParams = z.object({ userId: id(), roleId: id() });
+export const UserParams = z.object({ userId: id() });

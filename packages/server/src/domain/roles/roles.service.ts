@@ -1,5 +1,5 @@
 import type { ApplicationType } from '../../db/schema.ts';
-import { managementApi } from '../../db/schema.ts';
+import { adminConsole, managementApi } from '../../db/schema.ts';
 import { ApiError } from '../../http/errors.ts';
 import { createApplicationQueries } from '../applications/applications.queries.ts';
 import { toApplication } from '../applications/applications.service.ts';
@@ -37,6 +37,10 @@ const missing = (wanted: string[], found: Array<{ id: string }>) => {
   const present = new Set(found.map((row) => row.id));
   return wanted.filter((id) => !present.has(id)).join(', ');
 };
+
+/** Built-in roles: never deleted, never without the Management API scope. */
+const builtInRoles = new Set<string>([managementApi.roleId, adminConsole.roleId]);
+const lastMemberAction = 'left without a user (the console would reopen its first-run page)';
 
 const roleTypeMismatch = (role: RoleRow, reason: string) =>
   new ApiError('role.type_mismatch', { id: role.id, type: role.type, reason });
@@ -76,7 +80,9 @@ const assertDefaultAllowed = (type: RoleType, isDefault: boolean | undefined) =>
  * (`MachineToMachine` roles). Assigning what is already assigned is a no-op, not an error: scripts that
  * converge a configuration can repeat a call safely (Logto answers 422 there). Removing what is not assigned
  * is a 404. The built-in role `management-api-access` may be assigned freely, but not deleted nor stripped of
- * the Management API scope: the bootstrap admin app depends on it.
+ * the Management API scope: the bootstrap admin app depends on it. The same holds for `console-administrator`
+ * (migration 0011), which also keeps at least one user: with none, the console's one-time first-run page would
+ * open again to anyone (console/first-admin.ts).
  */
 export const createRoleService = ({ db, changes, tenantId }: DomainDeps) => {
   const queries = createRoleQueries(db, tenantId);
@@ -159,7 +165,7 @@ export const createRoleService = ({ db, changes, tenantId }: DomainDeps) => {
 
     /** Deletes the role; its links to scopes, users and apps go with it (foreign keys cascade). */
     remove: async (id: string) => {
-      if (id === managementApi.roleId) throw new ApiError('role.protected', { id, action: 'deleted' });
+      if (builtInRoles.has(id)) throw new ApiError('role.protected', { id, action: 'deleted' });
       if (!(await queries.delete(id))) throw notFound(id);
       await published(id, undefined);
     },
@@ -194,7 +200,7 @@ export const createRoleService = ({ db, changes, tenantId }: DomainDeps) => {
 
     unassignScope: async (roleId: string, scopeId: string) => {
       await findOrFail(roleId);
-      if (roleId === managementApi.roleId && scopeId === managementApi.scopeId) {
+      if (builtInRoles.has(roleId) && scopeId === managementApi.scopeId) {
         throw new ApiError('role.protected', { id: roleId, action: 'stripped of the Management API scope' });
       }
       if (!(await queries.scopes.unlink(roleId, scopeId))) {
@@ -224,12 +230,47 @@ export const createRoleService = ({ db, changes, tenantId }: DomainDeps) => {
     },
 
     unassignUser: async (roleId: string, userId: string) => {
-      assertRoleType(await findOrFail(roleId), 'User');
-      if (!(await queries.users.exists(userId))) throw new ApiError('user.not_found', { id: userId });
-      if (!(await queries.users.unlink(roleId, userId))) {
-        throw new ApiError('role.assignment_not_found', { roleId, kind: 'user', id: userId });
-      }
+      await inTransaction(async (tx) => {
+        // The administrator role's row is locked for update, as the first-admin endpoint does: two concurrent
+        // removals of its last two members are serialised, and the second one sees a single member left.
+        const isAdminRole = roleId === adminConsole.roleId;
+        const role = isAdminRole ? await tx.lockForUpdate(roleId) : await tx.findById(roleId);
+        if (!role) throw notFound(roleId);
+        assertRoleType(role, 'User');
+        if (!(await tx.users.exists(userId))) throw new ApiError('user.not_found', { id: userId });
+        if (!(await tx.users.unlink(roleId, userId))) {
+          throw new ApiError('role.assignment_not_found', { roleId, kind: 'user', id: userId });
+        }
+        if (isAdminRole && (await tx.users.count(roleId)) === 0) {
+          // Rolls the removal back.
+          throw new ApiError('role.protected', { id: roleId, action: lastMemberAction });
+        }
+      });
       await published(roleId, undefined);
+    },
+
+    countRolesOfUser: async (userId: string) => {
+      if (!(await queries.users.exists(userId))) throw new ApiError('user.not_found', { id: userId });
+      return queries.users.countRoles(userId);
+    },
+
+    listRolesOfUser: async (userId: string, page: Page) =>
+      (await queries.users.listRoles(userId, page)).map(toRole),
+
+    /** Gives the user the `User` roles; all are found and of the right type, or nothing changes. */
+    assignRolesToUser: async (userId: string, roleIds: string[]) => {
+      const roles = await inTransaction(async (tx) => {
+        const [user] = await tx.users.lockByIds([userId]);
+        if (!user) throw new ApiError('user.not_found', { id: userId });
+        const found = await tx.lockByIds(roleIds);
+        if (found.length !== roleIds.length)
+          throw new ApiError('role.not_found', { id: missing(roleIds, found) });
+        for (const role of found) assertRoleType(role, 'User');
+        for (const role of found) await tx.users.link(role.id, [userId]);
+        return found;
+      });
+      for (const role of roles) await published(role.id, undefined);
+      return roles.map(toRole);
     },
 
     countApplications: async (roleId: string) => {

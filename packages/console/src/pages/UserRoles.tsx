@@ -1,0 +1,149 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import type { ManagementApi } from '../api.ts';
+import { ErrorMessage } from '../components.tsx';
+import { definePhrases, useT } from '../i18n.ts';
+import type { Role } from '../roles-api.ts';
+import { linkTo } from '../router.ts';
+import { rolePath, useRoleTypeLabel } from './roles-shared.ts';
+import './roles.css';
+
+const phrases = definePhrases({
+  en: {
+    title: 'Roles',
+    none: 'This user has no role.',
+    colRole: 'Role',
+    colDescription: 'Description',
+    colActions: 'Actions',
+    remove: 'Remove',
+    removeLabel: 'Remove the role {name}',
+    confirmRemove: 'Remove the role {name} from this user? Their next tokens lose its scopes.',
+    role: 'User role',
+    choose: 'Choose a role',
+    assign: 'Assign role',
+    noneLeft: 'The user has every user role already.',
+  },
+  th: {
+    title: 'บทบาท',
+    none: 'ผู้ใช้นี้ยังไม่มีบทบาท',
+    colRole: 'บทบาท',
+    colDescription: 'คำอธิบาย',
+    colActions: 'การดำเนินการ',
+    remove: 'นำออก',
+    removeLabel: 'นำบทบาท {name} ออก',
+    confirmRemove: 'นำบทบาท {name} ออกจากผู้ใช้นี้หรือไม่? โทเค็นถัดไปของผู้ใช้จะไม่มีขอบเขตของบทบาทนี้',
+    role: 'บทบาทผู้ใช้',
+    choose: 'เลือกบทบาท',
+    assign: 'มอบบทบาท',
+    noneLeft: 'ผู้ใช้มีบทบาทผู้ใช้ครบทุกบทบาทแล้ว',
+  },
+});
+
+/** The user details page's roles section: the user's roles, assign a `User` role, remove one. */
+export const UserRoles = ({ api, userId }: { api: ManagementApi; userId: string }) => {
+  const t = useT(phrases);
+  const typeLabel = useRoleTypeLabel();
+  const [roles, setRoles] = useState<Role[]>();
+  const [candidates, setCandidates] = useState<Role[]>([]);
+  const [roleId, setRoleId] = useState('');
+  const [error, setError] = useState<unknown>();
+
+  const load = useCallback(async () => {
+    try {
+      setRoles((await api.listUserRoles(userId)).items);
+    } catch (failure) {
+      setError(failure);
+    }
+  }, [api, userId]);
+  useEffect(() => {
+    void load();
+    api.listRoles(1, 100, { type: 'User' }).then((list) => setCandidates(list.items), setError);
+  }, [api, load]);
+
+  const held = new Set(roles?.map((role) => role.id));
+  const available = candidates.filter((role) => !held.has(role.id));
+
+  const assign = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!roleId) return;
+    setError(undefined);
+    try {
+      await api.assignUserRoles(userId, [roleId]);
+      setRoleId('');
+      await load();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  const remove = async (role: Role) => {
+    if (!window.confirm(t('confirmRemove', { name: role.name }))) return;
+    setError(undefined);
+    try {
+      await api.removeUserRole(userId, role.id);
+      await load();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  return (
+    <div className="card stack roles-screen" data-testid="user-roles">
+      <h2>{t('title')}</h2>
+      {roles === undefined ? null : roles.length === 0 ? (
+        <p className="muted">{t('none')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('colRole')}</th>
+              <th scope="col">{t('colDescription')}</th>
+              <th scope="col">{t('colActions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {roles.map((role) => (
+              <tr key={role.id}>
+                <td>
+                  <a {...linkTo(rolePath(role.id))}>{role.name}</a>{' '}
+                  <span className="muted">{typeLabel(role.type)}</span>
+                </td>
+                <td>{role.description}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={t('removeLabel', { name: role.name })}
+                    onClick={() => remove(role)}
+                  >
+                    {t('remove')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="row" onSubmit={assign} aria-label={t('assign')}>
+        <label htmlFor="user-role-choice">{t('role')}</label>
+        <select
+          id="user-role-choice"
+          value={roleId}
+          disabled={available.length === 0}
+          onChange={(event) => setRoleId(event.target.value)}
+        >
+          <option value="">{t('choose')}</option>
+          {available.map((role) => (
+            <option key={role.id} value={role.id}>
+              {role.name}
+            </option>
+          ))}
+        </select>
+        <button type="submit" disabled={!roleId}>
+          {t('assign')}
+        </button>
+      </form>
+      {roles !== undefined && candidates.length > 0 && available.length === 0 ? (
+        <p className="muted">{t('noneLeft')}</p>
+      ) : null}
+      <ErrorMessage error={error} />
+    </div>
+  );
+};
