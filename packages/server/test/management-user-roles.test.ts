@@ -197,6 +197,24 @@ for (const backend of testBackends()) {
       assert.equal(await firstAdminNeeded(), false);
     });
 
+    it('refuses to delete the last administrator user (403 role.protected), and deletes one while another remains', async () => {
+      const [last] = await memberIds();
+      assert.ok(last);
+      assertApiError(await api.del(`/api/users/${last}`), 403, 'role.protected');
+      assertStatus(await api.get(`/api/users/${last}`), 200);
+      assert.equal(await firstAdminNeeded(), false);
+
+      const other = await api.post('/api/users', { username: 'fourth_admin' });
+      assertStatus(await api.post(`/api/users/${other.body.id}/roles`, { roleIds: [role] }), 201);
+      const answers = await Promise.all([
+        api.del(`/api/users/${last}`),
+        api.del(`/api/users/${other.body.id}`),
+      ]);
+      assert.deepEqual(answers.map((answer) => answer.status).sort(), [204, 403]);
+      assert.equal((await memberIds()).length, 1);
+      assert.equal(await firstAdminNeeded(), false);
+    });
+
     it('refuses to delete the role or strip its Management API scope (403 role.protected)', async () => {
       assertApiError(await api.del(`/api/roles/${role}`), 403, 'role.protected');
       assertApiError(
