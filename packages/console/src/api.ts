@@ -1,5 +1,6 @@
 /** The console's view of the server: the public console status, and the Management API with a bearer token. */
 
+import { applicationEndpoints, type CustomClientMetadata } from './applications-api.ts';
 import { connectorEndpoints } from './connectors-api.ts';
 import { roleEndpoints } from './roles-api.ts';
 
@@ -19,6 +20,7 @@ export type Application = {
   description: string | null;
   type: ApplicationType;
   oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
+  customClientMetadata: CustomClientMetadata;
   isThirdParty: boolean;
   createdAt: number;
   /** Only in the answer that creates a confidential app. */
@@ -111,6 +113,8 @@ export const createManagementApi = (token: () => Promise<string>) => {
     deleteSecret: async (id: string, name: string) => {
       await call(`${app(id)}/secrets/${encodeURIComponent(name)}`, { method: 'DELETE' });
     },
+    // Applications (issue 7, "Applications"): token lifetimes, resources for the guides; applications-api.ts.
+    ...applicationEndpoints(call),
     // Users (issue 7, "Users"): defined in their own block below.
     ...userEndpoints(call),
     // Connectors (issue 7, "Connectors"): connectors-api.ts.

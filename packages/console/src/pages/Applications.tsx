@@ -1,19 +1,57 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { Application, ApplicationType, ManagementApi } from '../api.ts';
 import { applicationTypes, ErrorMessage, Pager, useTypeLabel } from '../components.tsx';
+import { definePhrases, useT } from '../i18n.ts';
 import { linkTo, navigate } from '../router.ts';
+import { type FrameworkId, frameworksOf, guideKey, pickFramework } from './guides/guides.ts';
+import './applications.css';
 
 const pageSize = 20;
 
-const typeHints: Record<ApplicationType, string> = {
-  Traditional: 'A server-rendered web app with a secret (Express, Next.js, Flask…).',
-  SPA: 'Runs in the browser, signs in with PKCE, has no secret.',
-  Native: 'A mobile or desktop app, PKCE and a custom-scheme redirect.',
-  MachineToMachine: 'A service calling APIs with its own credentials.',
-};
+const phrases = definePhrases({
+  en: {
+    title: 'Applications',
+    create: 'Create application',
+    name: 'Name',
+    type: 'Type',
+    appId: 'App ID',
+    loading: 'Loading…',
+    noun: 'applications',
+    empty: 'No applications yet. Create one to get its endpoint, app ID and integration guide.',
+    formTitle: 'Create an application',
+    framework: 'Framework',
+    frameworkHint: 'The integration guide shows the code for this framework; you can switch later.',
+    submit: 'Create',
+    cancel: 'Cancel',
+    hintTraditional: 'A server-rendered web app with a secret (Express, Next.js, Flask…).',
+    hintSPA: 'Runs in the browser, signs in with PKCE, has no secret.',
+    hintNative: 'A mobile or desktop app, PKCE and a custom-scheme redirect.',
+    hintMachineToMachine: 'A service calling APIs with its own credentials.',
+  },
+  th: {
+    title: 'แอปพลิเคชัน',
+    create: 'สร้างแอปพลิเคชัน',
+    name: 'ชื่อ',
+    type: 'ประเภท',
+    appId: 'App ID',
+    loading: 'กำลังโหลด…',
+    noun: 'แอปพลิเคชัน',
+    empty: 'ยังไม่มีแอปพลิเคชัน สร้างขึ้นเพื่อรับเอนด์พอยต์ App ID และคู่มือการเชื่อมต่อ',
+    formTitle: 'สร้างแอปพลิเคชันใหม่',
+    framework: 'เฟรมเวิร์ก',
+    frameworkHint: 'คู่มือการเชื่อมต่อจะแสดงโค้ดสำหรับเฟรมเวิร์กนี้ เปลี่ยนภายหลังได้',
+    submit: 'สร้าง',
+    cancel: 'ยกเลิก',
+    hintTraditional: 'เว็บแอปที่เรนเดอร์ฝั่งเซิร์ฟเวอร์และมีรหัสลับ (Express, Next.js, Flask…)',
+    hintSPA: 'ทำงานในเบราว์เซอร์ ลงชื่อเข้าใช้ด้วย PKCE ไม่มีรหัสลับ',
+    hintNative: 'แอปมือถือหรือเดสก์ท็อป ใช้ PKCE และ redirect แบบ custom scheme',
+    hintMachineToMachine: 'บริการที่เรียก API ด้วยข้อมูลประจำตัวของตัวเอง',
+  },
+});
 
-/** The applications of this Gatehouse, paged, with a form to create one by type. */
+/** The applications of this Gatehouse, paged, with a form to create one by type and framework. */
 export const Applications = ({ api }: { api: ManagementApi }) => {
+  const t = useT(phrases);
   const typeLabel = useTypeLabel();
   const [page, setPage] = useState(1);
   const [list, setList] = useState<{ items: Application[]; total: number }>();
@@ -35,21 +73,22 @@ export const Applications = ({ api }: { api: ManagementApi }) => {
   return (
     <section>
       <div className="heading-row">
-        <h1>Applications</h1>
+        <h1>{t('title')}</h1>
         <button type="button" className="primary" onClick={() => setCreating(true)} disabled={creating}>
-          Create application
+          {t('create')}
         </button>
       </div>
       {creating ? <CreateApplication api={api} onCancel={() => setCreating(false)} /> : null}
       <ErrorMessage error={error} />
       {list ? (
         <>
+          {list.total === 0 && !creating ? <p className="muted">{t('empty')}</p> : null}
           <table>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">App ID</th>
+                <th scope="col">{t('name')}</th>
+                <th scope="col">{t('type')}</th>
+                <th scope="col">{t('appId')}</th>
               </tr>
             </thead>
             <tbody>
@@ -66,21 +105,28 @@ export const Applications = ({ api }: { api: ManagementApi }) => {
               ))}
             </tbody>
           </table>
-          <Pager page={page} pageSize={pageSize} total={list.total} noun="applications" onPage={setPage} />
+          <Pager page={page} pageSize={pageSize} total={list.total} noun={t('noun')} onPage={setPage} />
         </>
       ) : (
-        <p aria-busy="true">Loading…</p>
+        <p aria-busy="true">{t('loading')}</p>
       )}
     </section>
   );
 };
 
 const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: () => void }) => {
+  const t = useT(phrases);
   const [name, setName] = useState('');
   const [type, setType] = useState<ApplicationType>('Traditional');
+  const [framework, setFramework] = useState<FrameworkId>(pickFramework('Traditional', null).id);
   const typeLabel = useTypeLabel();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+
+  const chooseType = (next: ApplicationType) => {
+    setType(next);
+    setFramework(pickFramework(next, null).id);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -90,7 +136,8 @@ const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: ()
       const created = await api.createApplication({ name, type });
       // The secret of a confidential app appears in this answer only: the details page shows it once.
       if (created.secret) sessionStorage.setItem(`gatehouse.console.secret.${created.id}`, created.secret);
-      navigate(`/console/applications/${encodeURIComponent(created.id)}`);
+      localStorage.setItem(guideKey(created.id), framework);
+      navigate(`/console/applications/${encodeURIComponent(created.id)}?guide=${framework}`);
     } catch (failure) {
       setError(failure);
       setBusy(false);
@@ -99,9 +146,9 @@ const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: ()
 
   return (
     <form className="card stack" onSubmit={submit} aria-labelledby="create-app-title">
-      <h2 id="create-app-title">Create an application</h2>
+      <h2 id="create-app-title">{t('formTitle')}</h2>
       <fieldset>
-        <legend>Type</legend>
+        <legend>{t('type')}</legend>
         <div className="type-cards">
           {applicationTypes.map((option) => (
             <label key={option} className={option === type ? 'type-card selected' : 'type-card'}>
@@ -110,25 +157,48 @@ const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: ()
                 name="type"
                 value={option}
                 checked={option === type}
-                onChange={() => setType(option)}
+                onChange={() => chooseType(option)}
               />
               <strong>{typeLabel(option)}</strong>
-              <span>{typeHints[option]}</span>
+              <span>{t(`hint${option}`)}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>{t('framework')}</legend>
+        <p className="muted">{t('frameworkHint')}</p>
+        <div className="type-cards framework-cards">
+          {frameworksOf(type).map((option) => (
+            <label
+              key={option.id}
+              className={option.id === framework ? 'type-card selected' : 'type-card'}
+              data-testid={`framework-${option.id}`}
+            >
+              <input
+                type="radio"
+                name="framework"
+                value={option.id}
+                checked={option.id === framework}
+                onChange={() => setFramework(option.id)}
+              />
+              <strong>{option.name}</strong>
+              <span className="mono">{option.sdk}</span>
             </label>
           ))}
         </div>
       </fieldset>
       <div className="field">
-        <label htmlFor="app-name">Name</label>
+        <label htmlFor="app-name">{t('name')}</label>
         <input id="app-name" required value={name} onChange={(event) => setName(event.target.value)} />
       </div>
       <ErrorMessage error={error} />
       <div className="row">
         <button type="submit" className="primary" disabled={busy}>
-          Create
+          {t('submit')}
         </button>
         <button type="button" onClick={onCancel}>
-          Cancel
+          {t('cancel')}
         </button>
       </div>
     </form>
