@@ -10,9 +10,6 @@ export type CustomClientMetadata = {
   corsAllowedOrigins?: string[];
 };
 
-/** An API resource, as far as the integration guides need it. */
-export type ResourceSummary = { id: string; name: string; indicator: string };
-
 type Call = <T>(
   path: string,
   options?: { method?: string; body?: unknown },
@@ -24,12 +21,5 @@ export const applicationEndpoints = (call: Call) => {
     /** `PATCH /api/applications/:id`: keys given inside the metadata objects replace the stored ones. */
     setTokenLifetimes: async <T>(id: string, customClientMetadata: CustomClientMetadata) =>
       (await call<T>(app(id), { method: 'PATCH', body: { customClientMetadata } })).body,
-    listResources: async () => (await call<ResourceSummary[]>('/api/resources?page=1&page_size=100')).body,
-    listResourceScopes: async (resourceId: string) =>
-      (
-        await call<Array<{ id: string; name: string }>>(
-          `/api/resources/${encodeURIComponent(resourceId)}/scopes?page=1&page_size=100`,
-        )
-      ).body,
   };
 };

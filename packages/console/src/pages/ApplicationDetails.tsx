@@ -1,8 +1,8 @@
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import type { Application, CreatedSecret, ManagementApi, SecretSummary } from '../api.ts';
-import type { ResourceSummary } from '../applications-api.ts';
 import { CopyField, ErrorMessage, useTypeLabel } from '../components.tsx';
 import { definePhrases, useT } from '../i18n.ts';
+import type { Resource } from '../roles-api.ts';
 import { linkTo } from '../router.ts';
 import {
   buildGuide,
@@ -268,14 +268,14 @@ const Guide = ({
     return pickFramework(app.type, requested).id;
   });
   const [cookieSecret] = useState(randomSecret);
-  const [resources, setResources] = useState<ResourceSummary[]>();
+  const [resources, setResources] = useState<Resource[]>();
   const [resource, setResource] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
   const [error, setError] = useState<unknown>();
 
   useEffect(() => {
     if (app.type !== 'MachineToMachine') return;
-    api.listResources().then((list) => {
+    api.listResources(1, 100).then(({ items: list }) => {
       setResources(list);
       setResource((current) => current || (list[0]?.indicator ?? ''));
     }, setError);
@@ -288,7 +288,7 @@ const Guide = ({
     if (!resourceId) return;
     let cancelled = false;
     api.listResourceScopes(resourceId).then(
-      (list) => !cancelled && setScopes(list.map((scope) => scope.name)),
+      ({ items }) => !cancelled && setScopes(items.map((scope) => scope.name)),
       (failure: unknown) => !cancelled && setError(failure),
     );
     return () => {
