@@ -22,6 +22,7 @@ const ApplicationDetails = lazy(() =>
 const Users = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.Users })));
 const UserDetails = lazy(() => import('./pages/UserDetails.tsx').then((m) => ({ default: m.UserDetails })));
 const Connectors = lazy(() => import('./pages/Connectors.tsx').then((m) => ({ default: m.Connectors })));
+const AuditLogs = lazy(() => import('./pages/AuditLogs.tsx').then((m) => ({ default: m.AuditLogs })));
 
 const phrases = definePhrases({
   en: {
@@ -40,6 +41,7 @@ const phrases = definePhrases({
     applications: 'Applications',
     users: 'Users',
     connectors: 'Connectors',
+    logs: 'Audit logs',
   },
   th: {
     loading: 'กำลังโหลด…',
@@ -57,6 +59,7 @@ const phrases = definePhrases({
     applications: 'แอปพลิเคชัน',
     users: 'ผู้ใช้',
     connectors: 'ตัวเชื่อมต่อ',
+    logs: 'บันทึกการตรวจสอบ',
   },
 });
 
@@ -160,7 +163,7 @@ export const App = () => {
  */
 type ScreenProps = { api: ManagementApi; status: ConsoleStatus; path: string };
 const screens: Array<{
-  label: 'applications' | 'users' | 'connectors';
+  label: 'applications' | 'users' | 'connectors' | 'logs';
   base: string;
   render: (props: ScreenProps) => ReactNode;
 }> = [
@@ -192,6 +195,11 @@ const screens: Array<{
     label: 'connectors',
     base: '/console/connectors',
     render: ({ api, status, path }) => <Connectors api={api} path={path} endpoint={status.endpoint} />,
+  },
+  {
+    label: 'logs',
+    base: '/console/logs',
+    render: ({ api, path }) => <AuditLogs api={api} path={path} />,
   },
 ];
 
