@@ -28,6 +28,7 @@ const ResourceDetails = lazy(() =>
 );
 const Roles = lazy(() => import('./pages/Roles.tsx').then((m) => ({ default: m.Roles })));
 const RoleDetails = lazy(() => import('./pages/RoleDetails.tsx').then((m) => ({ default: m.RoleDetails })));
+const AuditLogs = lazy(() => import('./pages/AuditLogs.tsx').then((m) => ({ default: m.AuditLogs })));
 
 const phrases = definePhrases({
   en: {
@@ -48,6 +49,7 @@ const phrases = definePhrases({
     connectors: 'Connectors',
     resources: 'API resources',
     roles: 'Roles',
+    logs: 'Audit logs',
   },
   th: {
     loading: 'กำลังโหลด…',
@@ -67,6 +69,7 @@ const phrases = definePhrases({
     connectors: 'ตัวเชื่อมต่อ',
     resources: 'ทรัพยากร API',
     roles: 'บทบาท',
+    logs: 'บันทึกการตรวจสอบ',
   },
 });
 
@@ -170,7 +173,7 @@ export const App = () => {
  */
 type ScreenProps = { api: ManagementApi; status: ConsoleStatus; path: string };
 const screens: Array<{
-  label: 'applications' | 'users' | 'connectors' | 'resources' | 'roles';
+  label: keyof (typeof phrases)['en'];
   base: string;
   render: (props: ScreenProps) => ReactNode;
 }> = [
@@ -226,6 +229,11 @@ const screens: Array<{
         <Roles api={api} />
       );
     },
+  },
+  {
+    label: 'logs',
+    base: '/console/logs',
+    render: ({ api, path }) => <AuditLogs api={api} path={path} />,
   },
 ];
 

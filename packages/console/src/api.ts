@@ -2,6 +2,7 @@
 
 import { applicationEndpoints, type CustomClientMetadata } from './applications-api.ts';
 import { connectorEndpoints } from './connectors-api.ts';
+import { logEndpoints } from './logs-api.ts';
 import { roleEndpoints } from './roles-api.ts';
 
 export type ConsoleStatus = {
@@ -121,6 +122,8 @@ export const createManagementApi = (token: () => Promise<string>) => {
     ...connectorEndpoints(call),
     // API resources and roles (issue 7, "API resources and roles"): roles-api.ts.
     ...roleEndpoints(call),
+    // Audit logs (issue 7, "Audit logs"): logs-api.ts.
+    ...logEndpoints(call),
   };
 };
 

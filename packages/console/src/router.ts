@@ -9,18 +9,31 @@ export const navigate = (path: string, options: { replace?: boolean } = {}) => {
   for (const listener of listeners) listener();
 };
 
-export const usePath = () => {
-  const [path, setPath] = useState(window.location.pathname);
+/** Follows one part of the address (the path, or the query) through navigations and back / forward. */
+const useLocationPart = (read: () => string) => {
+  const [value, setValue] = useState(read);
   useEffect(() => {
-    const update = () => setPath(window.location.pathname);
+    const update = () => setValue(read());
     listeners.add(update);
     window.addEventListener('popstate', update);
     return () => {
       listeners.delete(update);
       window.removeEventListener('popstate', update);
     };
-  }, []);
-  return path;
+  }, [read]);
+  return value;
+};
+
+const readPath = () => window.location.pathname;
+const readSearch = () => window.location.search;
+
+export const usePath = () => useLocationPart(readPath);
+
+/** The query (`?…`) of the current address; `go` moves to another query on the same path. */
+export const useSearch = () => {
+  const search = useLocationPart(readSearch);
+  const go = (next: string) => navigate(`${window.location.pathname}${next}`);
+  return { search, go };
 };
 
 /** Props for an `<a>` that navigates inside the app (a real link: middle-click and keyboard work). */

@@ -3,6 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type ApiClient, assertStatus, type Loose, managementClient } from './support/api-client.ts';
 import { launchChromium } from './support/browser.ts';
+import {
+  consolePassword,
+  createFirstAdmin,
+  openConsolePage,
+  openScreen,
+  signInToConsole,
+} from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 /**
@@ -11,7 +18,7 @@ import { startTestServer, type TestServer } from './support/server.ts';
  * its stored provider tokens (never the tokens), unlink it, delete the user.
  */
 
-const password = 'amber lantern harbor 4096';
+const password = consolePassword;
 const adminName = 'first_admin';
 
 describe("the admin console's Users screen in Chromium (issue 7)", () => {
@@ -25,42 +32,16 @@ describe("the admin console's Users screen in Chromium (issue 7)", () => {
     t = await startTestServer();
     api = await managementClient(t);
     ({ browser, close: closeBrowser } = await launchChromium());
-    const created = await fetch(`${t.url}/api/console/first-admin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: adminName, password }),
-    });
-    assert.equal(created.status, 201);
+    await createFirstAdmin(t, adminName);
   });
   after(async () => {
     await closeBrowser?.();
     await t?.stop();
   });
 
-  const openPage = async (colorScheme: 'light' | 'dark' = 'light') => {
-    const context = await browser.newContext({ locale: 'en-US', colorScheme });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().includes('status of 4'))
-        pageErrors.push(message.text());
-    });
-    return page;
-  };
-
-  const signIn = async (page: Page) => {
-    await page.goto(`${t.url}/console`);
-    await Promise.all([
-      page.waitForURL((url) => url.pathname === '/sign-in'),
-      page.getByRole('button', { name: 'Sign in' }).click(),
-    ]);
-    await page.locator('input[autocomplete=username]').fill(adminName);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await Promise.all([
-      page.waitForURL((url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback'),
-      page.locator('button[type=submit]').click(),
-    ]);
-  };
+  const openPage = (colorScheme: 'light' | 'dark' = 'light') =>
+    openConsolePage(browser, pageErrors, { colorScheme });
+  const signIn = (page: Page) => signInToConsole(page, t, adminName);
 
   it('creates, finds, suspends a user, shows and unlinks their social identity, and deletes them', async () => {
     // Someone else, so the search has something to leave out.
@@ -76,8 +57,7 @@ describe("the admin console's Users screen in Chromium (issue 7)", () => {
       void dialog.accept();
     });
     await signIn(page);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
-    await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+    await openScreen(page, 'Users');
     assert.equal(new URL(page.url()).pathname, '/console/users');
 
     // Create: a rejected password first (the error's code is shown), then a good one.

@@ -1,16 +1,130 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { ManagementApi, User, UserIdentity } from '../api.ts';
 import { ErrorMessage } from '../components.tsx';
+import { definePhrases, type Language, useLanguage, useT } from '../i18n.ts';
 import { linkTo, navigate } from '../router.ts';
 import { UserRoles } from './UserRoles.tsx';
 import { displayName } from './Users.tsx';
 
-const back = <a {...linkTo('/console/users')}>← Users</a>;
+const phrases = definePhrases({
+  en: {
+    back: '← Users',
+    loading: 'Loading…',
+    userId: 'User ID',
+    created: 'created',
+    lastSignIn: 'last sign-in',
+    logs: 'Audit logs about this user',
+    status: 'Status',
+    confirmSuspend: 'Suspend {name}? Their sessions and tokens are revoked and they cannot sign in.',
+    suspendedText: 'Suspended: this user cannot sign in.',
+    active: 'Active',
+    unsuspend: 'Unsuspend user',
+    suspend: 'Suspend user',
+    notObject: 'It must be a JSON object, such as {"plan": "pro"}.',
+    notJson: 'It is not valid JSON: {reason}',
+    profile: 'Profile',
+    username: 'Username',
+    email: 'Email',
+    phone: 'Phone',
+    name: 'Name',
+    avatar: 'Avatar URL',
+    profileJson: 'Profile claims (JSON)',
+    customData: 'Custom data (JSON)',
+    saveProfile: 'Save profile',
+    saved: 'Saved.',
+    confirmPassword: 'Set a new password for {name}? They are signed out everywhere.',
+    password: 'Password',
+    hasPassword: 'This user has a password.',
+    noPassword: 'This user has no password.',
+    newPassword: 'New password',
+    setPassword: 'Set password',
+    passwordSet: 'Password set.',
+    confirmUnlink: 'Unlink the {target} identity? Its stored provider tokens are deleted too.',
+    socialConnections: 'Social connections',
+    noIdentity: 'No social identity is linked.',
+    unlinkLabel: 'Unlink {target}',
+    unlink: 'Unlink',
+    upstreamUserId: 'Upstream user ID',
+    storedTokens: 'Stored tokens',
+    detailsReceived: 'Profile details received',
+    notStored: 'not stored',
+    stored: 'stored',
+    refreshToken: 'refresh token: {answer}',
+    yes: 'yes',
+    no: 'no',
+    scope: 'scope:',
+    type: 'type: {type}',
+    expires: 'expires: {date}',
+    lastStored: 'last stored: {date}',
+    confirmDelete: 'Delete {name} for good? Their sessions, grants, tokens and identities go with them.',
+    deleteUser: 'Delete user',
+  },
+  th: {
+    back: '← ผู้ใช้',
+    loading: 'กำลังโหลด…',
+    userId: 'รหัสผู้ใช้',
+    created: 'สร้างเมื่อ',
+    lastSignIn: 'ลงชื่อเข้าใช้ล่าสุด',
+    logs: 'บันทึกการตรวจสอบเกี่ยวกับผู้ใช้นี้',
+    status: 'สถานะ',
+    confirmSuspend: 'ระงับ {name} ใช่หรือไม่? เซสชันและโทเค็นทั้งหมดจะถูกเพิกถอน และผู้ใช้จะลงชื่อเข้าใช้ไม่ได้',
+    suspendedText: 'ถูกระงับ: ผู้ใช้นี้ลงชื่อเข้าใช้ไม่ได้',
+    active: 'ใช้งานอยู่',
+    unsuspend: 'ยกเลิกการระงับผู้ใช้',
+    suspend: 'ระงับผู้ใช้',
+    notObject: 'ต้องเป็นออบเจ็กต์ JSON เช่น {"plan": "pro"}',
+    notJson: 'ไม่ใช่ JSON ที่ถูกต้อง: {reason}',
+    profile: 'โปรไฟล์',
+    username: 'ชื่อผู้ใช้',
+    email: 'อีเมล',
+    phone: 'โทรศัพท์',
+    name: 'ชื่อ',
+    avatar: 'URL รูปประจำตัว',
+    profileJson: 'เคลมโปรไฟล์ (JSON)',
+    customData: 'ข้อมูลกำหนดเอง (JSON)',
+    saveProfile: 'บันทึกโปรไฟล์',
+    saved: 'บันทึกแล้ว',
+    confirmPassword: 'ตั้งรหัสผ่านใหม่ให้ {name} ใช่หรือไม่? ผู้ใช้จะถูกออกจากระบบทุกที่',
+    password: 'รหัสผ่าน',
+    hasPassword: 'ผู้ใช้นี้มีรหัสผ่านแล้ว',
+    noPassword: 'ผู้ใช้นี้ยังไม่มีรหัสผ่าน',
+    newPassword: 'รหัสผ่านใหม่',
+    setPassword: 'ตั้งรหัสผ่าน',
+    passwordSet: 'ตั้งรหัสผ่านแล้ว',
+    confirmUnlink: 'ยกเลิกการเชื่อมโยงบัญชี {target} ใช่หรือไม่? โทเค็นของผู้ให้บริการที่จัดเก็บไว้จะถูกลบด้วย',
+    socialConnections: 'การเชื่อมต่อโซเชียล',
+    noIdentity: 'ยังไม่มีบัญชีโซเชียลที่เชื่อมโยง',
+    unlinkLabel: 'ยกเลิกการเชื่อมโยง {target}',
+    unlink: 'ยกเลิกการเชื่อมโยง',
+    upstreamUserId: 'รหัสผู้ใช้ที่ผู้ให้บริการ',
+    storedTokens: 'โทเค็นที่จัดเก็บไว้',
+    detailsReceived: 'ข้อมูลโปรไฟล์ที่ได้รับ',
+    notStored: 'ไม่ได้จัดเก็บ',
+    stored: 'จัดเก็บแล้ว',
+    refreshToken: 'รีเฟรชโทเค็น: {answer}',
+    yes: 'มี',
+    no: 'ไม่มี',
+    scope: 'สโคป:',
+    type: 'ชนิด: {type}',
+    expires: 'หมดอายุ: {date}',
+    lastStored: 'จัดเก็บล่าสุด: {date}',
+    confirmDelete: 'ลบ {name} ถาวรใช่หรือไม่? เซสชัน การอนุญาต โทเค็น และบัญชีที่เชื่อมโยงจะถูกลบไปด้วย',
+    deleteUser: 'ลบผู้ใช้',
+  },
+});
 
-const formatDate = (value: number | null | undefined) => (value ? new Date(value).toLocaleString() : '—');
+const Back = () => {
+  const t = useT(phrases);
+  return <a {...linkTo('/console/users')}>{t('back')}</a>;
+};
+
+const formatDate = (value: number | null | undefined, language: Language) =>
+  value ? new Date(value).toLocaleString(language) : '—';
 
 /** One user: profile and custom data, suspension, password, social connections, deletion. */
 export const UserDetails = ({ api, id }: { api: ManagementApi; id: string }) => {
+  const t = useT(phrases);
+  const language = useLanguage();
   const [user, setUser] = useState<User>();
   const [error, setError] = useState<unknown>();
 
@@ -21,18 +135,25 @@ export const UserDetails = ({ api, id }: { api: ManagementApi; id: string }) => 
   if (!user) {
     return (
       <section>
-        <p>{back}</p>
-        {error ? <ErrorMessage error={error} /> : <p aria-busy="true">Loading…</p>}
+        <p>
+          <Back />
+        </p>
+        {error ? <ErrorMessage error={error} /> : <p aria-busy="true">{t('loading')}</p>}
       </section>
     );
   }
   return (
     <section className="stack">
-      <p>{back}</p>
+      <p>
+        <Back />
+      </p>
       <h1>{displayName(user)}</h1>
       <p className="muted">
-        User ID <code data-testid="user-id">{user.id}</code> · created {formatDate(user.createdAt)} · last
-        sign-in {formatDate(user.lastSignInAt)}
+        {t('userId')} <code data-testid="user-id">{user.id}</code> · {t('created')}{' '}
+        {formatDate(user.createdAt, language)} · {t('lastSignIn')} {formatDate(user.lastSignInAt, language)}
+      </p>
+      <p>
+        <a {...linkTo(`/console/logs?userId=${encodeURIComponent(user.id)}`)}>{t('logs')}</a>
       </p>
       <Status api={api} user={user} onChanged={setUser} />
       <Profile api={api} user={user} onSaved={setUser} />
@@ -53,17 +174,12 @@ const Status = ({
   user: User;
   onChanged: (u: User) => void;
 }) => {
+  const t = useT(phrases);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const toggle = async () => {
     const next = !user.isSuspended;
-    if (
-      next &&
-      !window.confirm(
-        `Suspend ${displayName(user)}? Their sessions and tokens are revoked and they cannot sign in.`,
-      )
-    )
-      return;
+    if (next && !window.confirm(t('confirmSuspend', { name: displayName(user) }))) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -76,11 +192,11 @@ const Status = ({
   };
   return (
     <div className="card stack">
-      <h2>Status</h2>
-      <p data-testid="user-status">{user.isSuspended ? 'Suspended: this user cannot sign in.' : 'Active'}</p>
+      <h2>{t('status')}</h2>
+      <p data-testid="user-status">{user.isSuspended ? t('suspendedText') : t('active')}</p>
       <div className="row">
         <button type="button" onClick={toggle} disabled={busy}>
-          {user.isSuspended ? 'Unsuspend user' : 'Suspend user'}
+          {user.isSuspended ? t('unsuspend') : t('suspend')}
         </button>
       </div>
       <ErrorMessage error={error} />
@@ -89,30 +205,33 @@ const Status = ({
 };
 
 /** A JSON object typed into a textarea: `undefined` and a message when it is not one. */
-const parseObject = (text: string): { value?: Record<string, unknown>; problem?: string } => {
+const parseObject = (
+  text: string,
+  t: (key: 'notObject' | 'notJson', vars?: Record<string, string>) => string,
+): { value?: Record<string, unknown>; problem?: string } => {
   if (!text.trim()) return { value: {} };
   try {
     const value: unknown = JSON.parse(text);
-    if (!value || typeof value !== 'object' || Array.isArray(value))
-      return { problem: 'It must be a JSON object, such as {"plan": "pro"}.' };
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return { problem: t('notObject') };
     return { value: value as Record<string, unknown> };
   } catch (failure) {
     return {
-      problem: `It is not valid JSON: ${failure instanceof Error ? failure.message : String(failure)}`,
+      problem: t('notJson', { reason: failure instanceof Error ? failure.message : String(failure) }),
     };
   }
 };
 
 const textFields = [
-  { key: 'username', label: 'Username', type: 'text' },
-  { key: 'primaryEmail', label: 'Email', type: 'email' },
-  { key: 'primaryPhone', label: 'Phone', type: 'tel' },
-  { key: 'name', label: 'Name', type: 'text' },
-  { key: 'avatar', label: 'Avatar URL', type: 'url' },
+  { key: 'username', label: 'username', type: 'text' },
+  { key: 'primaryEmail', label: 'email', type: 'email' },
+  { key: 'primaryPhone', label: 'phone', type: 'tel' },
+  { key: 'name', label: 'name', type: 'text' },
+  { key: 'avatar', label: 'avatar', type: 'url' },
 ] as const;
 type TextField = (typeof textFields)[number]['key'];
 
 const Profile = ({ api, user, onSaved }: { api: ManagementApi; user: User; onSaved: (u: User) => void }) => {
+  const t = useT(phrases);
   const [values, setValues] = useState<Record<TextField, string>>(() => ({
     username: user.username ?? '',
     primaryEmail: user.primaryEmail ?? '',
@@ -124,8 +243,8 @@ const Profile = ({ api, user, onSaved }: { api: ManagementApi; user: User; onSav
   const [customData, setCustomData] = useState(() => JSON.stringify(user.customData ?? {}, null, 2));
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
-  const profileCheck = parseObject(profile);
-  const customCheck = parseObject(customData);
+  const profileCheck = parseObject(profile, t);
+  const customCheck = parseObject(customData, t);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -151,10 +270,10 @@ const Profile = ({ api, user, onSaved }: { api: ManagementApi; user: User; onSav
 
   return (
     <form className="card stack" onSubmit={submit} aria-labelledby="profile-title" noValidate>
-      <h2 id="profile-title">Profile</h2>
+      <h2 id="profile-title">{t('profile')}</h2>
       {textFields.map(({ key, label, type }) => (
         <div className="field" key={key}>
-          <label htmlFor={`user-${key}`}>{label}</label>
+          <label htmlFor={`user-${key}`}>{t(label)}</label>
           <input
             id={`user-${key}`}
             type={type}
@@ -166,14 +285,14 @@ const Profile = ({ api, user, onSaved }: { api: ManagementApi; user: User; onSav
       ))}
       <JsonField
         id="user-profile-json"
-        label="Profile claims (JSON)"
+        label={t('profileJson')}
         value={profile}
         onChange={setProfile}
         problem={profileCheck.problem}
       />
       <JsonField
         id="user-custom-data"
-        label="Custom data (JSON)"
+        label={t('customData')}
         value={customData}
         onChange={setCustomData}
         problem={customCheck.problem}
@@ -185,9 +304,9 @@ const Profile = ({ api, user, onSaved }: { api: ManagementApi; user: User; onSav
           className="primary"
           disabled={Boolean(profileCheck.problem || customCheck.problem)}
         >
-          Save profile
+          {t('saveProfile')}
         </button>
-        {saved ? <span role="status">Saved.</span> : null}
+        {saved ? <span role="status">{t('saved')}</span> : null}
       </div>
     </form>
   );
@@ -235,6 +354,7 @@ const Password = ({
   user: User;
   onChanged: (u: User) => void;
 }) => {
+  const t = useT(phrases);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState(false);
@@ -242,8 +362,7 @@ const Password = ({
     event.preventDefault();
     setDone(false);
     setError(undefined);
-    if (!window.confirm(`Set a new password for ${displayName(user)}? They are signed out everywhere.`))
-      return;
+    if (!window.confirm(t('confirmPassword', { name: displayName(user) }))) return;
     try {
       onChanged(await api.setUserPassword(user.id, password));
       setPassword('');
@@ -254,10 +373,10 @@ const Password = ({
   };
   return (
     <form className="card stack" onSubmit={submit} aria-labelledby="password-title">
-      <h2 id="password-title">Password</h2>
-      <p className="muted">{user.hasPassword ? 'This user has a password.' : 'This user has no password.'}</p>
+      <h2 id="password-title">{t('password')}</h2>
+      <p className="muted">{user.hasPassword ? t('hasPassword') : t('noPassword')}</p>
       <div className="field">
-        <label htmlFor="user-new-password">New password</label>
+        <label htmlFor="user-new-password">{t('newPassword')}</label>
         <input
           id="user-new-password"
           type="password"
@@ -269,14 +388,15 @@ const Password = ({
       </div>
       <ErrorMessage error={error} />
       <div className="row">
-        <button type="submit">Set password</button>
-        {done ? <span role="status">Password set.</span> : null}
+        <button type="submit">{t('setPassword')}</button>
+        {done ? <span role="status">{t('passwordSet')}</span> : null}
       </div>
     </form>
   );
 };
 
 const Identities = ({ api, user }: { api: ManagementApi; user: User }) => {
+  const t = useT(phrases);
   const [identities, setIdentities] = useState<UserIdentity[]>();
   const [error, setError] = useState<unknown>();
 
@@ -292,7 +412,7 @@ const Identities = ({ api, user }: { api: ManagementApi; user: User }) => {
   }, [load]);
 
   const unlink = async (target: string) => {
-    if (!window.confirm(`Unlink the ${target} identity? Its stored provider tokens are deleted too.`)) return;
+    if (!window.confirm(t('confirmUnlink', { target }))) return;
     setError(undefined);
     try {
       await api.unlinkUserIdentity(user.id, target);
@@ -304,14 +424,14 @@ const Identities = ({ api, user }: { api: ManagementApi; user: User }) => {
 
   return (
     <div className="card stack" data-testid="social-connections">
-      <h2>Social connections</h2>
+      <h2>{t('socialConnections')}</h2>
       <ErrorMessage error={error} />
       {identities === undefined ? (
         error ? null : (
-          <p aria-busy="true">Loading…</p>
+          <p aria-busy="true">{t('loading')}</p>
         )
       ) : identities.length === 0 ? (
-        <p className="muted">No social identity is linked.</p>
+        <p className="muted">{t('noIdentity')}</p>
       ) : (
         <ul className="identities">
           {identities.map((identity) => (
@@ -321,23 +441,23 @@ const Identities = ({ api, user }: { api: ManagementApi; user: User }) => {
                 <button
                   type="button"
                   onClick={() => unlink(identity.target)}
-                  aria-label={`Unlink ${identity.target}`}
+                  aria-label={t('unlinkLabel', { target: identity.target })}
                 >
-                  Unlink
+                  {t('unlink')}
                 </button>
               </div>
               <dl>
-                <dt>Upstream user ID</dt>
+                <dt>{t('upstreamUserId')}</dt>
                 <dd>
                   <code>{identity.userId}</code>
                 </dd>
-                <dt>Stored tokens</dt>
+                <dt>{t('storedTokens')}</dt>
                 <dd data-testid="token-status">
                   <TokenStatus status={identity.tokenStatus} />
                 </dd>
               </dl>
               <details>
-                <summary>Profile details received</summary>
+                <summary>{t('detailsReceived')}</summary>
                 <pre className="mono">{JSON.stringify(identity.details ?? {}, null, 2)}</pre>
               </details>
             </li>
@@ -349,28 +469,28 @@ const Identities = ({ api, user }: { api: ManagementApi; user: User }) => {
 };
 
 const TokenStatus = ({ status }: { status: UserIdentity['tokenStatus'] }) => {
-  if (!status?.stored) return <span>not stored</span>;
+  const t = useT(phrases);
+  const language = useLanguage();
+  if (!status?.stored) return <span>{t('notStored')}</span>;
   return (
     <ul className="plain">
-      <li>stored</li>
-      <li>refresh token: {status.hasRefreshToken ? 'yes' : 'no'}</li>
-      <li>scope: {status.scope ? <code>{status.scope}</code> : '—'}</li>
-      {status.tokenType ? <li>type: {status.tokenType}</li> : null}
-      <li>expires: {formatDate(status.expiresAt)}</li>
-      <li>last stored: {formatDate(status.updatedAt)}</li>
+      <li>{t('stored')}</li>
+      <li>{t('refreshToken', { answer: status.hasRefreshToken ? t('yes') : t('no') })}</li>
+      <li>
+        {t('scope')} {status.scope ? <code>{status.scope}</code> : '—'}
+      </li>
+      {status.tokenType ? <li>{t('type', { type: status.tokenType })}</li> : null}
+      <li>{t('expires', { date: formatDate(status.expiresAt, language) })}</li>
+      <li>{t('lastStored', { date: formatDate(status.updatedAt, language) })}</li>
     </ul>
   );
 };
 
 const DeleteUser = ({ api, user }: { api: ManagementApi; user: User }) => {
+  const t = useT(phrases);
   const [error, setError] = useState<unknown>();
   const remove = async () => {
-    if (
-      !window.confirm(
-        `Delete ${displayName(user)} for good? Their sessions, grants, tokens and identities go with them.`,
-      )
-    )
-      return;
+    if (!window.confirm(t('confirmDelete', { name: displayName(user) }))) return;
     setError(undefined);
     try {
       await api.deleteUser(user.id);
@@ -381,10 +501,10 @@ const DeleteUser = ({ api, user }: { api: ManagementApi; user: User }) => {
   };
   return (
     <div className="card stack">
-      <h2>Delete user</h2>
+      <h2>{t('deleteUser')}</h2>
       <div className="row">
         <button type="button" className="danger" onClick={remove}>
-          Delete user
+          {t('deleteUser')}
         </button>
       </div>
       <ErrorMessage error={error} />

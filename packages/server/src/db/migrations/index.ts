@@ -10,6 +10,7 @@ import * as m0008 from './0008_tokens_audit_verifications.ts';
 import * as m0009 from './0009_identity_tokens_scope.ts';
 import * as m0010 from './0010_account_center.ts';
 import * as m0011 from './0011_console_administrator.ts';
+import * as m0012 from './0012_audit_log_action_index.ts';
 
 /**
  * Forward-only migrations, applied in name order. A landed migration is never edited: add a new one.
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009_identity_tokens_scope': m0009,
   '0010_account_center': m0010,
   '0011_console_administrator': m0011,
+  '0012_audit_log_action_index': m0012,
 };
