@@ -22,6 +22,9 @@ const ApplicationDetails = lazy(() =>
 const Users = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.Users })));
 const UserDetails = lazy(() => import('./pages/UserDetails.tsx').then((m) => ({ default: m.UserDetails })));
 const Connectors = lazy(() => import('./pages/Connectors.tsx').then((m) => ({ default: m.Connectors })));
+const SignInExperience = lazy(() =>
+  import('./pages/SignInExperience.tsx').then((m) => ({ default: m.SignInExperience })),
+);
 
 const phrases = definePhrases({
   en: {
@@ -40,6 +43,7 @@ const phrases = definePhrases({
     applications: 'Applications',
     users: 'Users',
     connectors: 'Connectors',
+    signInExperience: 'Sign-in experience',
   },
   th: {
     loading: 'กำลังโหลด…',
@@ -57,6 +61,7 @@ const phrases = definePhrases({
     applications: 'แอปพลิเคชัน',
     users: 'ผู้ใช้',
     connectors: 'ตัวเชื่อมต่อ',
+    signInExperience: 'ประสบการณ์การเข้าสู่ระบบ',
   },
 });
 
@@ -160,7 +165,7 @@ export const App = () => {
  */
 type ScreenProps = { api: ManagementApi; status: ConsoleStatus; path: string };
 const screens: Array<{
-  label: 'applications' | 'users' | 'connectors';
+  label: 'applications' | 'users' | 'connectors' | 'signInExperience';
   base: string;
   render: (props: ScreenProps) => ReactNode;
 }> = [
@@ -192,6 +197,11 @@ const screens: Array<{
     label: 'connectors',
     base: '/console/connectors',
     render: ({ api, status, path }) => <Connectors api={api} path={path} endpoint={status.endpoint} />,
+  },
+  {
+    label: 'signInExperience',
+    base: '/console/sign-in-experience',
+    render: ({ api }) => <SignInExperience api={api} />,
   },
 ];
 

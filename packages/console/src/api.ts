@@ -1,6 +1,7 @@
 /** The console's view of the server: the public console status, and the Management API with a bearer token. */
 
 import { connectorEndpoints } from './connectors-api.ts';
+import { signInExperienceEndpoints } from './sign-in-experience-api.ts';
 
 export type ConsoleStatus = {
   endpoint: string;
@@ -114,6 +115,8 @@ export const createManagementApi = (token: () => Promise<string>) => {
     ...userEndpoints(call),
     // Connectors (issue 7, "Connectors"): connectors-api.ts.
     ...connectorEndpoints(call),
+    // Sign-in experience (issue 7, "Sign-in experience"): sign-in-experience-api.ts.
+    ...signInExperienceEndpoints(call, token),
   };
 };
 
