@@ -29,6 +29,9 @@ const ResourceDetails = lazy(() =>
 const Roles = lazy(() => import('./pages/Roles.tsx').then((m) => ({ default: m.Roles })));
 const RoleDetails = lazy(() => import('./pages/RoleDetails.tsx').then((m) => ({ default: m.RoleDetails })));
 const AuditLogs = lazy(() => import('./pages/AuditLogs.tsx').then((m) => ({ default: m.AuditLogs })));
+const SignInExperience = lazy(() =>
+  import('./pages/SignInExperience.tsx').then((m) => ({ default: m.SignInExperience })),
+);
 
 const phrases = definePhrases({
   en: {
@@ -50,6 +53,7 @@ const phrases = definePhrases({
     resources: 'API resources',
     roles: 'Roles',
     logs: 'Audit logs',
+    signInExperience: 'Sign-in experience',
   },
   th: {
     loading: 'กำลังโหลด…',
@@ -70,6 +74,7 @@ const phrases = definePhrases({
     resources: 'ทรัพยากร API',
     roles: 'บทบาท',
     logs: 'บันทึกการตรวจสอบ',
+    signInExperience: 'ประสบการณ์การเข้าสู่ระบบ',
   },
 });
 
@@ -190,23 +195,6 @@ const screens: Array<{
     },
   },
   {
-    label: 'users',
-    base: '/console/users',
-    render: ({ api, path }) => {
-      const details = /^\/console\/users\/([^/]+)$/.exec(path);
-      return details?.[1] ? (
-        <UserDetails api={api} id={decodeURIComponent(details[1])} />
-      ) : (
-        <Users api={api} />
-      );
-    },
-  },
-  {
-    label: 'connectors',
-    base: '/console/connectors',
-    render: ({ api, status, path }) => <Connectors api={api} path={path} endpoint={status.endpoint} />,
-  },
-  {
     label: 'resources',
     base: '/console/resources',
     render: ({ api, path }) => {
@@ -227,6 +215,28 @@ const screens: Array<{
         <RoleDetails api={api} id={decodeURIComponent(details[1])} />
       ) : (
         <Roles api={api} />
+      );
+    },
+  },
+  {
+    label: 'connectors',
+    base: '/console/connectors',
+    render: ({ api, status, path }) => <Connectors api={api} path={path} endpoint={status.endpoint} />,
+  },
+  {
+    label: 'signInExperience',
+    base: '/console/sign-in-experience',
+    render: ({ api }) => <SignInExperience api={api} />,
+  },
+  {
+    label: 'users',
+    base: '/console/users',
+    render: ({ api, path }) => {
+      const details = /^\/console\/users\/([^/]+)$/.exec(path);
+      return details?.[1] ? (
+        <UserDetails api={api} id={decodeURIComponent(details[1])} />
+      ) : (
+        <Users api={api} />
       );
     },
   },

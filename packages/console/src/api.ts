@@ -4,6 +4,7 @@ import { applicationEndpoints, type CustomClientMetadata } from './applications-
 import { connectorEndpoints } from './connectors-api.ts';
 import { logEndpoints } from './logs-api.ts';
 import { roleEndpoints } from './roles-api.ts';
+import { signInExperienceEndpoints } from './sign-in-experience-api.ts';
 
 export type ConsoleStatus = {
   endpoint: string;
@@ -124,6 +125,8 @@ export const createManagementApi = (token: () => Promise<string>) => {
     ...roleEndpoints(call),
     // Audit logs (issue 7, "Audit logs"): logs-api.ts.
     ...logEndpoints(call),
+    // Sign-in experience (issue 7, "Sign-in experience"): sign-in-experience-api.ts.
+    ...signInExperienceEndpoints(call, token),
   };
 };
 

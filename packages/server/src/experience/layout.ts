@@ -10,7 +10,24 @@ export type Branding = {
   isDarkModeEnabled: boolean;
 };
 
-export type PageContext = { locale: Locale; t: Translate; branding: Branding; assetsVersion: string };
+export type PageContext = {
+  locale: Locale;
+  t: Translate;
+  branding: Branding;
+  assetsVersion: string;
+  /**
+   * The console's live preview (docs/sign-in-experience.md, "Preview"): an inert page (no form posts anywhere, no
+   * CSRF token, nothing focusable), its colours from the previewed settings, and light or dark as asked (dark only
+   * when dark mode is on, as visitors would see it).
+   */
+  preview?: { dark: boolean } | undefined;
+};
+
+/** The branding stylesheet's URL: the stored colours, or in a preview the previewed ones (`#RRGGBB`, validated). */
+const brandingHref = (ctx: PageContext) =>
+  ctx.preview
+    ? `/assets/branding.css?primary=${ctx.branding.primaryColor.slice(1)}&dark=${ctx.branding.darkPrimaryColor.slice(1)}`
+    : `/assets/branding.css?v=${ctx.assetsVersion}`;
 
 /**
  * One server-rendered page: no script, one stylesheet (ours, same origin, so the page CSP stays `style-src
@@ -20,17 +37,33 @@ export const page = (
   ctx: PageContext,
   input: { title: string; body: SafeHtml; languageLinks?: SafeHtml },
 ) => {
-  const { branding, locale } = ctx;
-  const logo = branding.logoUrl
-    ? html`<picture>${branding.darkLogoUrl && branding.isDarkModeEnabled ? html`<source srcset="${branding.darkLogoUrl}" media="(prefers-color-scheme: dark)">` : ''}<img class="logo" src="${branding.logoUrl}" alt=""></picture>`
-    : '';
+  const { branding, locale, preview } = ctx;
+  // A preview shows the mode asked for, whatever the admin's own system prefers: its dark mode is a class.
+  const previewDark = Boolean(preview?.dark && branding.isDarkModeEnabled);
+  const logo = !branding.logoUrl
+    ? ''
+    : preview
+      ? html`<img class="logo" src="${previewDark && branding.darkLogoUrl ? branding.darkLogoUrl : branding.logoUrl}" alt="">`
+      : html`<picture>${branding.darkLogoUrl && branding.isDarkModeEnabled ? html`<source srcset="${branding.darkLogoUrl}" media="(prefers-color-scheme: dark)">` : ''}<img class="logo" src="${branding.logoUrl}" alt=""></picture>`;
+  const colorScheme = preview
+    ? previewDark
+      ? 'dark'
+      : 'light'
+    : branding.isDarkModeEnabled
+      ? 'light dark'
+      : 'light';
+  const bodyAttributes = preview
+    ? html`${previewDark ? html` class="preview-dark"` : ''} inert`
+    : branding.isDarkModeEnabled
+      ? html` class="auto-dark"`
+      : '';
   return html`<!doctype html>
 <html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<meta name="color-scheme" content="${branding.isDarkModeEnabled ? 'light dark' : 'light'}">
+<meta name="color-scheme" content="${colorScheme}">
 <title>${input.title}</title>
 ${
   // The documented `branding.favicon`; without one an empty icon, so browsers do not request /favicon.ico
@@ -38,9 +71,9 @@ ${
   html`<link rel="icon" href="${branding.favicon || 'data:,'}">`
 }
 <link rel="stylesheet" href="/assets/experience.css?v=${ctx.assetsVersion}">
-<link rel="stylesheet" href="/assets/branding.css?v=${ctx.assetsVersion}">
+<link rel="stylesheet" href="${brandingHref(ctx)}">
 </head>
-<body${branding.isDarkModeEnabled ? html` class="auto-dark"` : ''}>
+<body${bodyAttributes}>
 <main class="card">
 ${logo}
 ${input.body}
@@ -99,11 +132,19 @@ export const textOn = (hex: string) => {
   return 1.05 / background >= background / dark ? '#ffffff' : '#101114';
 };
 
+/** The brandable colour stylesheet: validated `#RRGGBB` colours only, so they are safe inside CSS. */
+export const brandingStylesheet = (primaryColor: string, darkPrimaryColor: string) =>
+  `:root{--primary:${primaryColor};--primary-dark:${darkPrimaryColor};--on-primary:${textOn(primaryColor)};--on-primary-dark:${textOn(darkPrimaryColor)}}`;
+
+const darkColours =
+  '--primary: var(--primary-dark, #8f73ff); --on-primary: var(--on-primary-dark, #fff); --bg: #101114; --card: #1c1d22; --text: #eceef4; --muted: #b3b6c2; --border: #4a4d57; --danger: #ffb4ab; --focus: #8ab4f8;';
+
 export const stylesheet = `
 :root { --primary: #5d34f2; --bg: #f4f5f9; --card: #ffffff; --text: #1b1b21; --muted: #5c5f6b; --border: #c4c6d0; --danger: #b3261e; --focus: #1a73e8; }
 @media (prefers-color-scheme: dark) {
-  body.auto-dark { --primary: var(--primary-dark, #8f73ff); --on-primary: var(--on-primary-dark, #fff); --bg: #101114; --card: #1c1d22; --text: #eceef4; --muted: #b3b6c2; --border: #4a4d57; --danger: #ffb4ab; --focus: #8ab4f8; }
+  body.auto-dark { ${darkColours} }
 }
+body.preview-dark { ${darkColours} }
 * { box-sizing: border-box; }
 html { font-size: 100%; }
 body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 1rem;

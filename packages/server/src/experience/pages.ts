@@ -9,6 +9,16 @@ export type FormBase = { action: string; csrf: string; lang: Locale };
 const hidden = (form: FormBase) =>
   html`<input type="hidden" name="_csrf" value="${form.csrf}"><input type="hidden" name="lang" value="${form.lang}">`;
 
+/**
+ * A form's opening tag and hidden fields: posting to `action` with the CSRF token, or in the console's preview
+ * a form that goes nowhere and holds no token.
+ */
+const formStart = (ctx: PageContext, form: FormBase, action: string, attributes = html``) =>
+  ctx.preview
+    ? html`<form${attributes}>`
+    : html`<form method="post" action="${action}"${attributes}>
+${hidden(form)}`;
+
 const withLang = (path: string, lang: Locale) => `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`;
 
 export const languageLinks = (ctx: PageContext, path: string) =>
@@ -60,12 +70,15 @@ const socialButtons = (ctx: PageContext, form: FormBase, buttons: SocialButtonVi
     ? ''
     : html`<div class="social">
 ${buttons.map(
-  (button) => html`<form method="post" action="/sign-in/social">
-${hidden(form)}<input type="hidden" name="connector" value="${button.id}">
+  (
+    button,
+  ) => html`${formStart(ctx, form, '/sign-in/social')}${ctx.preview ? '' : html`<input type="hidden" name="connector" value="${button.id}">`}
 <button type="submit" class="social-button" data-connector="${button.id}">${
-    button.logo
-      ? html`<picture>${button.logoDark && ctx.branding.isDarkModeEnabled ? html`<source srcset="${button.logoDark}" media="(prefers-color-scheme: dark)">` : ''}<img src="${button.logo}" alt=""></picture>`
-      : ''
+    !button.logo
+      ? ''
+      : ctx.preview
+        ? html`<img src="${ctx.preview.dark && ctx.branding.isDarkModeEnabled && button.logoDark ? button.logoDark : button.logo}" alt="">`
+        : html`<picture>${button.logoDark && ctx.branding.isDarkModeEnabled ? html`<source srcset="${button.logoDark}" media="(prefers-color-scheme: dark)">` : ''}<img src="${button.logo}" alt=""></picture>`
   }<span>${ctx.t('social.continue_with', { name: button.name })}</span></button>
 </form>`,
 )}
@@ -82,10 +95,9 @@ ${socialButtons(ctx, view, view.social)}
 ${view.social.length > 0 && view.passwordForm ? html`<p class="divider">${ctx.t('social.or')}</p>` : ''}
 ${
   view.passwordForm
-    ? html`<form method="post" action="${view.action}" novalidate>
-${hidden(view)}
-${field({ name: 'identifier', label: ctx.t(view.identifierLabel), autocomplete: view.identifierLabel === 'sign_in.identifier.email' ? 'email' : 'username', value: view.identifier, autofocus: !view.identifier, maxlength: 128 })}
-${field({ name: 'password', label: ctx.t('sign_in.password'), type: 'password', autocomplete: 'current-password', autofocus: Boolean(view.identifier), maxlength: 256 })}
+    ? html`${formStart(ctx, view, view.action, html` novalidate`)}
+${field({ name: 'identifier', label: ctx.t(view.identifierLabel), autocomplete: view.identifierLabel === 'sign_in.identifier.email' ? 'email' : 'username', value: view.identifier, autofocus: !ctx.preview && !view.identifier, maxlength: 128 })}
+${field({ name: 'password', label: ctx.t('sign_in.password'), type: 'password', autocomplete: 'current-password', autofocus: !ctx.preview && Boolean(view.identifier), maxlength: 256 })}
 <button type="submit">${ctx.t('sign_in.submit')}</button>
 </form>`
     : ''
@@ -120,10 +132,9 @@ export const registerPage = (ctx: PageContext, view: RegisterView) =>
     body: html`<h1>${ctx.t('register.title')}</h1>
 <p class="subtitle">${ctx.t('register.subtitle', { app: view.appName })}</p>
 ${banner(view.errors.form)}
-<form method="post" action="${view.action}" novalidate>
-${hidden(view)}
-${view.fields.username ? field({ name: 'username', label: ctx.t('register.username'), autocomplete: 'username', value: view.values.username, error: view.errors.username, autofocus: true, maxlength: 128 }) : ''}
-${view.fields.email ? field({ name: 'email', label: ctx.t('register.email'), type: 'email', autocomplete: view.fields.username ? 'email' : 'username email', value: view.values.email, error: view.errors.email, autofocus: !view.fields.username, maxlength: 128 }) : ''}
+${formStart(ctx, view, view.action, html` novalidate`)}
+${view.fields.username ? field({ name: 'username', label: ctx.t('register.username'), autocomplete: 'username', value: view.values.username, error: view.errors.username, autofocus: !ctx.preview, maxlength: 128 }) : ''}
+${view.fields.email ? field({ name: 'email', label: ctx.t('register.email'), type: 'email', autocomplete: view.fields.username ? 'email' : 'username email', value: view.values.email, error: view.errors.email, autofocus: !ctx.preview && !view.fields.username, maxlength: 128 }) : ''}
 ${view.fields.password ? field({ name: 'password', label: ctx.t('register.password'), type: 'password', autocomplete: 'new-password', error: view.errors.password, hint: ctx.t('register.password_hint', { min: view.minLength }), maxlength: 256 }) : ''}
 <button type="submit">${ctx.t('register.submit')}</button>
 </form>

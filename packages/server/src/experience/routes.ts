@@ -8,7 +8,7 @@ import { createFlowStore, type FlowState, FlowStepRefused } from './flow-state.t
 import { emailPattern, form, formBody, text } from './forms.ts';
 import type { SafeHtml } from './html.ts';
 import { type Locale, type MessageKey, pickLocale, supportedLocales, translator } from './i18n.ts';
-import { type PageContext, stylesheet, textOn } from './layout.ts';
+import { brandingStylesheet, type PageContext, stylesheet } from './layout.ts';
 import {
   codePage,
   consentPage,
@@ -19,6 +19,7 @@ import {
   signInPage,
   signOutPage,
 } from './pages.ts';
+import { identifierLabel } from './preview.ts';
 import type {
   ExperienceServices,
   ExperienceSettings,
@@ -178,13 +179,6 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
 
   const appName = async (interaction: Interaction) =>
     (await registry.oidc.findClient(String(interaction.params.client_id ?? '')))?.name ?? '';
-
-  const identifierLabel = (settings: ExperienceSettings): MessageKey => {
-    const kinds = settings.signInIdentifiers;
-    if (kinds.length === 1 && kinds[0] === 'email') return 'sign_in.identifier.email';
-    if (kinds.length === 1 && kinds[0] === 'username') return 'sign_in.identifier.username';
-    return 'sign_in.identifier';
-  };
 
   const legal = (settings: ExperienceSettings) => ({
     termsOfUseUrl: settings.termsOfUseUrl,
@@ -832,12 +826,22 @@ export const createExperienceRouter = (registry: Registry, services: ExperienceS
     ctx.body = stylesheet;
   });
   router.get('/assets/branding.css', async (ctx) => {
-    const { branding } = await services.settings();
     ctx.type = 'text/css';
+    // The console's preview names its colours (`?primary=RRGGBB&dark=RRGGBB`): the same answer for ever.
+    const hex = (value: unknown) =>
+      typeof value === 'string' && /^[0-9A-Fa-f]{6}$/.test(value) ? `#${value}` : undefined;
+    const primary = hex(ctx.query.primary);
+    const dark = hex(ctx.query.dark);
+    if (primary && dark) {
+      ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+      ctx.body = brandingStylesheet(primary, dark);
+      return;
+    }
+    const { branding } = await services.settings();
     ctx.set('Cache-Control', 'public, max-age=300');
     // Colours are validated as #RRGGBB by the settings schema, so they are safe inside CSS.
     // The button text colour follows each primary colour, so it stays readable (WCAG 1.4.3; see textOn).
-    ctx.body = `:root{--primary:${branding.primaryColor};--primary-dark:${branding.darkPrimaryColor};--on-primary:${textOn(branding.primaryColor)};--on-primary-dark:${textOn(branding.darkPrimaryColor)}}`;
+    ctx.body = brandingStylesheet(branding.primaryColor, branding.darkPrimaryColor);
   });
 
   return router;

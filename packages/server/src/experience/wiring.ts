@@ -17,6 +17,7 @@ import { createDeviceCookies } from '../security/device-cookies.ts';
 import { createLockout, defaultLockoutPolicy } from '../security/lockout.ts';
 import { createRateLimiter } from '../security/rate-limiter.ts';
 import type { ExperienceServices, ExperienceSettings, PolicyViolation } from './services.ts';
+import { experienceSettingsOf } from './settings.ts';
 
 /** Per-IP limits of the sign-in pages' POSTs (SECURITY-TESTS B3: throttle per IP before any account lockout). */
 const ipLimit = { limit: 30, windowSeconds: 60 };
@@ -83,41 +84,7 @@ export const createExperienceServices = (registry: Registry): ExperienceServices
       : undefined;
 
   return {
-    settings: async (): Promise<ExperienceSettings> => {
-      const s = await signInExperience.get();
-      const methods = s.signIn.methods;
-      const registrable =
-        s.signInMode !== 'SignIn' && s.signUp.identifiers.some((id) => id === 'username' || id === 'email');
-      return {
-        signInIdentifiers: methods.filter((method) => method.password).map((method) => method.identifier),
-        passwordSignIn: methods.some((method) => method.password),
-        codeSignIn: methods.some((method) => method.identifier === 'email' && method.verificationCode),
-        signUp: {
-          enabled: registrable,
-          username: s.signUp.identifiers.includes('username'),
-          email: s.signUp.identifiers.includes('email'),
-          password: s.signUp.password,
-          verify: s.signUp.verify,
-        },
-        passwordMinLength: s.passwordPolicy.length.min,
-        fallbackLanguage: s.languageInfo.fallbackLanguage,
-        autoDetectLanguage: s.languageInfo.autoDetect,
-        branding: {
-          logoUrl: s.branding.logoUrl,
-          darkLogoUrl: s.branding.darkLogoUrl,
-          favicon: s.branding.favicon,
-          primaryColor: s.color.primaryColor,
-          darkPrimaryColor: s.color.darkPrimaryColor,
-          isDarkModeEnabled: s.color.isDarkModeEnabled,
-        },
-        social: { targets: s.socialSignInConnectorTargets, signUp: s.signInMode !== 'SignIn' },
-        termsOfUseUrl: s.termsOfUseUrl ?? undefined,
-        privacyPolicyUrl: s.privacyPolicyUrl ?? undefined,
-        version: Buffer.from(
-          `${s.color.primaryColor}${s.color.darkPrimaryColor}${s.color.isDarkModeEnabled}`,
-        ).toString('base64url'),
-      };
-    },
+    settings: async (): Promise<ExperienceSettings> => experienceSettingsOf(await signInExperience.get()),
     findUser: async (kind, value) => toUser(await users.findByIdentifier(kind, value)),
     findUserById: async (id) => toUser(await findRow(id)),
     passwordMatches: async (userId, password) => {

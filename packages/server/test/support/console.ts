@@ -51,10 +51,12 @@ export const signInToConsole = async (
     page.getByRole('button', { name: /^(Sign in|ลงชื่อเข้าใช้)$/ }).click(),
   ]);
   await page.locator('input[autocomplete=username]').fill(username);
-  await page.locator('input[type=password]').first().fill(password);
+  const passwordInput = page.locator('input[type=password]').first();
+  await passwordInput.fill(password);
+  // The password form's own submit button: social buttons ("Continue with …") are submit buttons of other forms.
   await Promise.all([
     page.waitForURL((url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback'),
-    page.locator('button[type=submit]').click(),
+    passwordInput.locator('xpath=ancestor::form').locator('button[type=submit]').click(),
   ]);
 };
 
