@@ -40,6 +40,32 @@ export type ConnectorInput = {
   enableTokenStorage: boolean;
 };
 
+/** One check of `POST /api/connectors/:id/test` (connectors/social/config-check.ts). */
+export type ConnectorCheck = {
+  name:
+    | 'discovery'
+    | 'issuer'
+    | 'endpoints'
+    | 'jwks'
+    | 'authorization_endpoint'
+    | 'token_endpoint'
+    | 'userinfo_endpoint'
+    | 'unsupported';
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  detail: string;
+};
+export type ConnectorCheckReport = { ok: boolean; checks: ConnectorCheck[]; checkedAt: number };
+
+/** A message kept by the development outbox (`GET /api/outbox`, docs/sign-in-experience.md). */
+export type OutboxMessage = {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  createdAt: number;
+};
+
 type Call = <T>(
   path: string,
   options?: { method?: string; body?: unknown },
@@ -57,6 +83,15 @@ export const connectorEndpoints = (call: Call) => {
       (await call<Connector>(connector(id), { method: 'PATCH', body: input })).body,
     deleteConnector: async (id: string) => {
       await call(connector(id), { method: 'DELETE' });
+    },
+    testConnector: async (id: string) =>
+      (await call<ConnectorCheckReport>(`${connector(id)}/test`, { method: 'POST' })).body,
+    listOutbox: async (page: number, pageSize: number) => {
+      const { body, headers } = await call<OutboxMessage[]>(`/api/outbox?page=${page}&page_size=${pageSize}`);
+      return { items: body, total: Number(headers.get('Total-Number') ?? body.length) };
+    },
+    clearOutbox: async () => {
+      await call('/api/outbox', { method: 'DELETE' });
     },
     getSocialTargets: async () =>
       (await call<{ socialSignInConnectorTargets: string[] }>('/api/sign-in-exp')).body

@@ -38,14 +38,32 @@ export type Field =
       maxLength?: number;
       pattern?: string;
       default?: string;
+      /** A date and time (`format: date-time`), typed as ISO 8601. */
+      dateTime?: boolean;
     })
   | (Common & { kind: 'number'; integer: boolean; minimum?: number; maximum?: number; default?: number })
   | (Common & { kind: 'boolean'; default?: boolean })
   | (Common & { kind: 'object'; fields: Field[] })
-  | (Common & { kind: 'map' })
+  /** String keys to strings, or to booleans (`flags`, e.g. `crit`): edited as rows. */
+  | (Common & { kind: 'map'; flags?: boolean })
+  /**
+   * A list of strings, one per line. `single`: the schema is "a string or a list of strings" (`issuer`,
+   * `audience`): one line is sent as a string, several as a list.
+   */
+  | (Common & {
+      kind: 'list';
+      single: boolean;
+      minItems?: number;
+      maxItems?: number;
+      minLength?: number;
+      maxLength?: number;
+    })
   | (Common & { kind: 'multi'; options: string[]; minItems?: number; maxItems?: number });
 
-/** A form value per field path: text (strings, numbers), a checkbox, checked options, or key/value rows. */
+/**
+ * A form value per field path: text (strings, numbers, lists one item per line), a checkbox, checked options, or
+ * key/value rows (a flag's value is `'true'` or `'false'`).
+ */
 export type Value = string | boolean | string[] | Array<[string, string]>;
 export type Values = Record<string, Value>;
 export type Errors = Record<string, string>;
@@ -71,17 +89,46 @@ export const labelOf = (key: string) => {
 
 const typesOf = (schema: JsonSchema) => (Array.isArray(schema.type) ? schema.type : [schema.type]);
 
-/** A string that should be a URL: `format: uri`, a name ending in Endpoint/Uri/Url, or a description saying so. */
+/** A string that should be a URL: `format: uri`, a name ending in Endpoint/Uri/Url, or a description saying so first. */
 const urlOf = (key: string, schema: JsonSchema): { httpOnly: boolean } | undefined => {
   const description = schema.description ?? '';
   const httpOnly = /http\(s\)/i.test(description) || /(endpoint|uri)$/i.test(key);
   if (schema.format === 'uri' || schema.format === 'url' || httpOnly || /url$/i.test(key))
     return { httpOnly };
-  if (/\bURL\b/.test(description)) return { httpOnly };
+  // Only when the description's first clause says so ("The provider JWKS URL…"), not "overrides … of the URL".
+  if (/^[^.;]*\bURL\b/.test(description)) return { httpOnly };
   return undefined;
 };
 
-/** The fields a schema describes; what the form cannot edit (no type, `const`, maps of non-strings) is left out. */
+/** The lines of a list field, trimmed, blank ones dropped. */
+export const linesOf = (value: Value | undefined): string[] =>
+  typeof value === 'string'
+    ? value
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+    : [];
+
+/** An array of plain strings (no enum): a list field. */
+const isStringList = (schema: JsonSchema | undefined) =>
+  Boolean(
+    schema && typesOf(schema).includes('array') && schema.items?.type === 'string' && !schema.items.enum,
+  );
+
+const listOf = (common: Common, list: JsonSchema, single: boolean): Field => ({
+  ...common,
+  kind: 'list',
+  single,
+  ...(list.minItems !== undefined ? { minItems: list.minItems } : {}),
+  ...(list.maxItems !== undefined ? { maxItems: list.maxItems } : {}),
+  ...(list.items?.minLength !== undefined ? { minLength: list.items.minLength } : {}),
+  ...(list.items?.maxLength !== undefined ? { maxLength: list.items.maxLength } : {}),
+});
+
+/**
+ * The fields a schema describes; what the form cannot edit (no type, `const`, maps of numbers or objects) is left
+ * out.
+ */
 export const fieldsOf = (schema: JsonSchema, secretFields: string[] = [], prefix = ''): Field[] => {
   const required = new Set(schema.required ?? []);
   const fields: Field[] = [];
@@ -94,8 +141,14 @@ export const fieldsOf = (schema: JsonSchema, secretFields: string[] = [], prefix
       ...(raw.description ? { description: raw.description } : {}),
       required: required.has(key),
     };
-    // `anyOf` (a string or a list of strings, an integer or a duration…): edited as its string branch.
+    // `anyOf`: a string or a list of strings is a list (one line: sent as a string); any other (an integer or a
+    // duration…) is edited as its string branch.
     const stringBranch = raw.anyOf?.find((branch) => branch.type === 'string');
+    const listBranch = raw.anyOf?.find(isStringList);
+    if (stringBranch && listBranch) {
+      fields.push(listOf(common, listBranch, true));
+      continue;
+    }
     const schema = raw.anyOf ? { ...stringBranch, description: raw.description } : raw;
     if (raw.anyOf && !stringBranch) continue;
     if (raw.const !== undefined) continue;
@@ -111,6 +164,7 @@ export const fieldsOf = (schema: JsonSchema, secretFields: string[] = [], prefix
         ...(schema.maxLength !== undefined ? { maxLength: schema.maxLength } : {}),
         ...(schema.pattern ? { pattern: schema.pattern } : {}),
         ...(typeof schema.default === 'string' ? { default: schema.default } : {}),
+        ...(schema.format === 'date-time' ? { dateTime: true } : {}),
       });
     } else if (types.includes('integer') || types.includes('number')) {
       fields.push({
@@ -128,6 +182,10 @@ export const fieldsOf = (schema: JsonSchema, secretFields: string[] = [], prefix
         ...(typeof schema.default === 'boolean' ? { default: schema.default } : {}),
       });
     } else if (types.includes('array')) {
+      if (isStringList(schema)) {
+        fields.push(listOf(common, schema, false));
+        continue;
+      }
       if (!schema.items?.enum) continue;
       fields.push({
         ...common,
@@ -139,11 +197,10 @@ export const fieldsOf = (schema: JsonSchema, secretFields: string[] = [], prefix
     } else if (types.includes('object')) {
       if (schema.properties) {
         fields.push({ ...common, kind: 'object', fields: fieldsOf(schema, secretFields, path) });
-      } else if (
-        typeof schema.additionalProperties === 'object' &&
-        schema.additionalProperties.type === 'string'
-      ) {
-        fields.push({ ...common, kind: 'map' });
+      } else if (typeof schema.additionalProperties === 'object') {
+        const valueType = schema.additionalProperties.type;
+        if (valueType === 'string') fields.push({ ...common, kind: 'map' });
+        else if (valueType === 'boolean') fields.push({ ...common, kind: 'map', flags: true });
       }
     }
   }
@@ -201,9 +258,16 @@ export const initialValues = (fields: Field[], config?: Record<string, unknown>)
           stored && typeof stored === 'object'
             ? Object.entries(stored as Record<string, unknown>).map(([k, v]): [string, string] => [
                 k,
-                String(v),
+                field.flags ? String(v === true) : String(v),
               ])
             : [];
+        break;
+      case 'list':
+        values[field.path] = Array.isArray(stored)
+          ? stored.map(String).join('\n')
+          : typeof stored === 'string'
+            ? stored
+            : '';
         break;
       case 'object':
         break;
@@ -213,7 +277,9 @@ export const initialValues = (fields: Field[], config?: Record<string, unknown>)
 };
 
 const isEmpty = (value: Value | undefined) =>
-  value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+  value === undefined ||
+  (typeof value === 'string' && value.trim() === '') ||
+  (Array.isArray(value) && value.length === 0);
 
 /** Whether any field under an optional object has a value (then its required fields are required). */
 const anyFilled = (field: Field & { kind: 'object' }, values: Values): boolean =>
@@ -263,6 +329,21 @@ export const validate = (fields: Field[], values: Values, options: { editing?: b
             errors[field.path] = checkUrl(text, field.url.httpOnly) as string;
           else if (field.pattern && !new RegExp(field.pattern).test(text))
             errors[field.path] = 'has the wrong format';
+          else if (field.dateTime && Number.isNaN(Date.parse(text)))
+            errors[field.path] = 'must be a date and time such as 2026-01-31T12:00:00Z';
+          break;
+        }
+        case 'list': {
+          const items = linesOf(value);
+          const { minLength = 0, maxLength = Number.POSITIVE_INFINITY } = field;
+          if (items.some((item) => item.length < minLength))
+            errors[field.path] = `each line must be at least ${minLength} characters`;
+          else if (items.some((item) => item.length > maxLength))
+            errors[field.path] = `each line must be at most ${maxLength} characters`;
+          else if (field.maxItems !== undefined && items.length > field.maxItems)
+            errors[field.path] = `must have at most ${field.maxItems} lines`;
+          else if (field.minItems !== undefined && items.length < field.minItems)
+            errors[field.path] = `must have at least ${field.minItems} lines`;
           break;
         }
         case 'number': {
@@ -336,11 +417,12 @@ export const toConfig = (
         }
         case 'string':
           if (field.secret && original && (value === '' || value === secretMask)) delete out[field.key];
-          else if (value === '' || value === undefined) remove();
+          else if (isEmpty(value)) remove();
+          else if (field.dateTime) out[field.key] = new Date(String(value)).toISOString();
           else out[field.key] = value;
           break;
         case 'number':
-          if (value === '' || value === undefined) remove();
+          if (isEmpty(value)) remove();
           else out[field.key] = Number(value);
           break;
         case 'boolean':
@@ -353,7 +435,16 @@ export const toConfig = (
         case 'map': {
           const rows = (value ?? []) as Array<[string, string]>;
           if (rows.length === 0) remove();
-          else out[field.key] = Object.fromEntries(rows.map(([key, text]) => [key.trim(), text]));
+          else
+            out[field.key] = Object.fromEntries(
+              rows.map(([key, text]) => [key.trim(), field.flags ? text === 'true' : text]),
+            );
+          break;
+        }
+        case 'list': {
+          const items = linesOf(value);
+          if (items.length === 0) remove();
+          else out[field.key] = field.single && items.length === 1 ? items[0] : items;
           break;
         }
       }
@@ -417,3 +508,41 @@ export const toMetadata = (metadata: Metadata) => ({
   logo: metadata.logo || null,
   logoDark: metadata.logoDark || null,
 });
+
+/** The form's own messages (validate, validateMetadata) in Thai; the server's messages are left as they are. */
+const thaiMessages: Array<[RegExp, string]> = [
+  [/^is required$/, 'ต้องกรอก'],
+  [/^must be one of (.+)$/, 'ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: $1'],
+  [/^must be at least (\d+) characters$/, 'ต้องยาวอย่างน้อย $1 ตัวอักษร'],
+  [/^must be at most (\d+) characters$/, 'ต้องยาวไม่เกิน $1 ตัวอักษร'],
+  [/^must be an http\(s\) URL$/, 'ต้องเป็น URL แบบ http(s)'],
+  [/^must be an absolute http\(s\) URL$/, 'ต้องเป็น URL แบบ http(s) ที่เต็มรูปแบบ'],
+  [/^must be an absolute URL$/, 'ต้องเป็น URL ที่เต็มรูปแบบ'],
+  [/^has the wrong format$/, 'รูปแบบไม่ถูกต้อง'],
+  [/^must be a date and time such as (\S+)$/, 'ต้องเป็นวันและเวลา เช่น $1'],
+  [/^must be a number$/, 'ต้องเป็นตัวเลข'],
+  [/^must be a whole number$/, 'ต้องเป็นจำนวนเต็ม'],
+  [/^must be at least (\S+)$/, 'ต้องไม่น้อยกว่า $1'],
+  [/^must be at most (\S+)$/, 'ต้องไม่เกิน $1'],
+  [/^unknown choice: (.+)$/, 'ตัวเลือกที่ไม่รู้จัก: $1'],
+  [/^choose at least (\d+)$/, 'เลือกอย่างน้อย $1 รายการ'],
+  [/^choose at most (\d+)$/, 'เลือกได้ไม่เกิน $1 รายการ'],
+  [/^every row needs a name$/, 'ทุกแถวต้องมีชื่อ'],
+  [/^names must be unique$/, 'ชื่อต้องไม่ซ้ำกัน'],
+  [/^each line must be at least (\d+) characters$/, 'แต่ละบรรทัดต้องยาวอย่างน้อย $1 ตัวอักษร'],
+  [/^each line must be at most (\d+) characters$/, 'แต่ละบรรทัดต้องยาวไม่เกิน $1 ตัวอักษร'],
+  [/^must have at least (\d+) lines$/, 'ต้องมีอย่างน้อย $1 บรรทัด'],
+  [/^must have at most (\d+) lines$/, 'ต้องมีไม่เกิน $1 บรรทัด'],
+  [
+    /^letters, digits, "_", "\." and "-" only \(at most 128\)$/,
+    'ใช้ได้เฉพาะตัวอักษร ตัวเลข "_" "." และ "-" (ไม่เกิน 128 ตัว)',
+  ],
+];
+
+/** A validation message in the console's language (`en` as written; `th` translated when it is the form's own). */
+export const localizeError = (message: string, language: 'en' | 'th'): string => {
+  if (language === 'en') return message;
+  for (const [pattern, thai] of thaiMessages)
+    if (pattern.test(message)) return message.replace(pattern, thai);
+  return message;
+};

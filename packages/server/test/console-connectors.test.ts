@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type ApiClient, assertStatus, type Loose, managementClient } from './support/api-client.ts';
 import { launchChromium } from './support/browser.ts';
+import { openConsolePage } from './support/console.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { startUpstream, type Upstream } from './support/upstream.ts';
 
@@ -11,7 +12,9 @@ import { startUpstream, type Upstream } from './support/upstream.ts';
  * adds an OpenID Connect connector through the form generated from the `oidc` factory's JSON Schema, pointing at
  * a local upstream; inline validation refuses a bad URL before anything is sent; the connector is saved, its
  * callback URI copied, and it is shown on the sign-in page. The API then confirms the connector, its masked
- * secret and its target in socialSignInConnectorTargets.
+ * secret and its target in socialSignInConnectorTargets. Then: list fields (`issuer`, `audience`), `crit` and
+ * `currentDate` edited and saved as the schema wants them; the "Test" report against the local upstream (a pass,
+ * then a fail for a wrong issuer) and the provider's sign-in page opened in a new tab; the test endpoint itself.
  */
 
 const password = 'amber lantern harbor 4096';
@@ -173,5 +176,154 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
 
     assert.deepEqual(pageErrors, [], 'no console errors (CSP included)');
     await context.close();
+  });
+
+  /** An OIDC connector at the local upstream, through the API. */
+  const createOidcConnector = async (target: string, issuer = upstream.issuer) => {
+    const created = await api.post('/api/connectors', {
+      connectorId: 'oidc',
+      config: {
+        clientId: 'gatehouse-local',
+        clientSecret,
+        authorizationEndpoint: upstream.authorizationEndpoint,
+        tokenEndpoint: `${upstream.issuer}/token`,
+        idTokenVerificationConfig: { jwksUri: upstream.jwksUri, issuer },
+      },
+      metadata: { target, name: { en: target } },
+    });
+    assertStatus(created, 201);
+    return created.body.id as string;
+  };
+
+  it('edits "a string or a list" as one per line, crit as named flags and currentDate; lists are saved as arrays', async () => {
+    const id = await createOidcConnector('list-fields');
+    const page = await openConsolePage(browser, pageErrors);
+    await signIn(page);
+    await page.goto(`${t.url}/console/connectors/${id}`);
+    await page.getByRole('heading', { name: 'list-fields' }).waitFor();
+
+    const audience = field(page, 'Audience');
+    assert.equal(await audience.evaluate((element) => element.tagName), 'TEXTAREA');
+    assert.equal(await field(page, 'Issuer').inputValue(), upstream.issuer, 'one issuer: one line');
+    await audience.fill('gatehouse-local\nbookstore\n');
+    await field(page, 'Issuer').fill(`${upstream.issuer}\nhttps://id.example.com`);
+    await page.getByRole('button', { name: 'Add crit entry' }).click();
+    await page.getByLabel('Crit name 1').fill('b64');
+    assert.equal(await page.getByLabel('Crit 1: processed').isChecked(), true);
+    await field(page, 'Current date').fill('not a date');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Current date must be a date and time such as 2026-01-31T12:00:00Z').waitFor();
+    await field(page, 'Current date').fill('2026-01-31T12:00:00Z');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+
+    const saved = await api.get(`/api/connectors/${id}`);
+    assertStatus(saved, 200);
+    assert.deepEqual(saved.body.config.idTokenVerificationConfig, {
+      jwksUri: upstream.jwksUri,
+      issuer: [upstream.issuer, 'https://id.example.com'],
+      audience: ['gatehouse-local', 'bookstore'],
+      crit: { b64: true },
+      currentDate: '2026-01-31T12:00:00.000Z',
+    });
+    assert.equal(saved.body.config.clientSecret, '********', 'the secret kept');
+    // Reloaded, the lists come back one per line.
+    await page.reload();
+    assert.equal(await field(page, 'Audience').inputValue(), 'gatehouse-local\nbookstore');
+    assert.equal(await page.getByLabel('Crit name 1').inputValue(), 'b64');
+    assertStatus(await api.del(`/api/connectors/${id}`), 204);
+    assert.deepEqual(pageErrors, [], 'no console errors (CSP included)');
+    await page.context().close();
+  });
+
+  it('"Test" checks the saved settings against the upstream: a pass, then a fail for a wrong issuer', async () => {
+    const id = await createOidcConnector('checked');
+    const page = await openConsolePage(browser, pageErrors);
+    await signIn(page);
+    await page.goto(`${t.url}/console/connectors/${id}`);
+    await page.getByRole('heading', { name: 'Test the settings' }).waitFor();
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await page.getByText('No check failed.').waitFor();
+    const results = page.getByRole('table', { name: 'Test results' });
+    const row = (name: string) => results.getByRole('row', { name: new RegExp(`^${name}`) });
+    await row('Discovery document Pass').waitFor();
+    await row('Issuer Pass').waitFor();
+    await row('Endpoints Pass').waitFor();
+    await row('Signing keys \\(JWKS\\) Pass').waitFor();
+    await row('Authorization endpoint Pass').waitFor();
+
+    // "Open the provider's sign-in page": the upstream's own page, in a new tab, with the saved client id and the
+    // callback URI. Unknown to the upstream, the client id is refused there; once registered, its login shows.
+    const openProvider = async () => {
+      const [opened] = await Promise.all([
+        page.context().waitForEvent('page'),
+        page.getByRole('link', { name: "Open the provider's sign-in page (opens in a new tab)" }).click(),
+      ]);
+      await opened.waitForLoadState();
+      return opened;
+    };
+    const refused = await openProvider();
+    await refused.getByText('invalid_client').first().waitFor();
+    await refused.close();
+    await upstream.registerClient({
+      client_id: 'gatehouse-local',
+      client_secret: clientSecret,
+      redirect_uris: [`${t.url}/callback/${id}`],
+    });
+    const upstreamPage = await openProvider();
+    await upstreamPage.waitForURL((url) => url.pathname.startsWith('/interaction/'));
+    const request = upstream.seen.authorizations.at(-1);
+    assert.equal(request?.get('client_id'), 'gatehouse-local');
+    assert.equal(request?.get('redirect_uri'), `${t.url}/callback/${id}`);
+    assert.equal(request?.get('response_type'), 'code');
+    assert.match(request?.get('scope') ?? '', /\bopenid\b/);
+    assert.equal(request?.get('code_challenge_method'), 'S256');
+    await upstreamPage.close();
+
+    // A trailing slash: the discovery document names another issuer, so every ID token would be refused.
+    await field(page, 'Issuer').fill(`${upstream.issuer}/`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await page.getByText('A check failed: sign-in will not work with these settings.').waitFor();
+    await row('Issuer Fail').getByText(`The provider says its issuer is ${upstream.issuer};`).waitFor();
+    assertStatus(await api.del(`/api/connectors/${id}`), 204);
+    assert.deepEqual(pageErrors, [], 'no console errors (CSP included)');
+    await page.context().close();
+  });
+
+  it('POST /api/connectors/:id/test answers a structured report, 404 for an unknown id, never sends the secret', async () => {
+    assertStatus(await api.post('/api/connectors/nope/test', {}), 404);
+    const id = await createOidcConnector('api-checked', 'http://127.0.0.1:9/unreachable');
+    const before = upstream.seen.tokenRequests.length;
+    const report = await api.post(`/api/connectors/${id}/test`, {});
+    assertStatus(report, 200);
+    assert.equal(report.body.ok, true, 'an unreachable discovery document is a warning, not a failure');
+    const byName = Object.fromEntries(
+      (report.body.checks as Loose[]).map((check) => [check.name, check.status]),
+    );
+    assert.deepEqual(byName, {
+      discovery: 'warn',
+      issuer: 'skip',
+      jwks: 'pass',
+      authorization_endpoint: 'pass',
+    });
+    assert.equal(typeof report.body.checkedAt, 'number');
+    assert.equal(upstream.seen.tokenRequests.length, before, 'no token request: the secret never leaves');
+    assert.ok(!JSON.stringify(report.body).includes(clientSecret));
+
+    // A JWKS URI that answers no key set fails.
+    assertStatus(
+      await api.patch(`/api/connectors/${id}`, {
+        config: {
+          idTokenVerificationConfig: { jwksUri: `${upstream.issuer}/nowhere`, issuer: upstream.issuer },
+        },
+      }),
+      200,
+    );
+    const failing = await api.post(`/api/connectors/${id}/test`, {});
+    assert.equal(failing.body.ok, false);
+    assert.equal((failing.body.checks as Loose[]).find((check) => check.name === 'jwks')?.status, 'fail');
+    assertStatus(await api.del(`/api/connectors/${id}`), 204);
   });
 });

@@ -7,6 +7,7 @@ import {
   initialValues,
   issuesToErrors,
   type JsonSchema,
+  localizeError,
   secretMask,
   toConfig,
   toMetadata,
@@ -60,11 +61,13 @@ describe('the schema form on the real oidc factory schema', () => {
     assert.equal(nested.kind, 'object');
     assert.equal(nested.required, true);
     assert.equal(field('idTokenVerificationConfig.jwksUri').required, true);
-    assert.equal(
-      field('idTokenVerificationConfig.issuer').kind,
-      'string',
-      'anyOf string|array: its string branch',
+    const issuer = field('idTokenVerificationConfig.issuer');
+    assert.ok(
+      issuer.kind === 'list' && issuer.single,
+      'anyOf string|array of strings: a list, one line a string',
     );
+    assert.equal(issuer.maxItems, 20);
+    assert.equal(field('idTokenVerificationConfig.audience').kind, 'list');
     const algorithms = field('idTokenVerificationConfig.algorithms');
     assert.ok(
       algorithms.kind === 'multi' && algorithms.options.includes('RS256') && algorithms.minItems === 1,
@@ -73,10 +76,13 @@ describe('the schema form on the real oidc factory schema', () => {
     assert.equal(field('acceptStringEmailVerified').kind, 'boolean');
     assert.equal(field('authRequestOptionalConfig').kind, 'object');
     assert.equal(field('authRequestOptionalConfig').required, false);
-    // What the form cannot edit is left out: a `const`, a map of booleans, a value without a type.
+    // What the form cannot edit is left out: a `const`.
     assert.equal(byPath.has('authRequestOptionalConfig.responseType'), false);
-    assert.equal(byPath.has('idTokenVerificationConfig.crit'), false);
-    assert.equal(byPath.has('idTokenVerificationConfig.currentDate'), false);
+    // A map of booleans (`crit`) is edited as flag rows; a date (`currentDate`) as an ISO 8601 string.
+    const crit = field('idTokenVerificationConfig.crit');
+    assert.ok(crit.kind === 'map' && crit.flags);
+    const currentDate = field('idTokenVerificationConfig.currentDate');
+    assert.ok(currentDate.kind === 'string' && currentDate.dateTime);
     assert.equal(field('clientSecret').label, 'Client secret');
     assert.equal(field('idTokenVerificationConfig.jwksUri').label, 'JWKS URI');
   });
@@ -132,6 +138,102 @@ describe('the schema form on the real oidc factory schema', () => {
     // Filling one field of an optional object makes its required fields required.
     const partial = validate(fields, { ...filled(), 'authRequestOptionalConfig.prompt': 'login' });
     assert.deepEqual(partial, {});
+  });
+
+  it('edits "a string or a list of strings" one per line: one line sent as a string, several as a list', () => {
+    const values = { ...filled(), 'idTokenVerificationConfig.audience': ' gatehouse \n\nbookstore\n' };
+    assert.deepEqual(validate(fields, values), {});
+    const config = toConfig(fields, values);
+    const verification = config.idTokenVerificationConfig as Record<string, unknown>;
+    assert.equal(verification.issuer, 'https://id.example.com', 'one line: a string');
+    assert.deepEqual(verification.audience, ['gatehouse', 'bookstore'], 'blank lines dropped, trimmed');
+    assert.equal(oidcFactory.configSchema.safeParse(config).success, true);
+
+    // Stored lists come back one per line; emptied on edit, the key is dropped from the nested object.
+    const stored = { ...config, clientSecret: secretMask };
+    const again = initialValues(fields, stored);
+    assert.equal(again['idTokenVerificationConfig.audience'], 'gatehouse\nbookstore');
+    const emptied = toConfig(fields, { ...again, 'idTokenVerificationConfig.audience': '  ' }, stored);
+    assert.equal('audience' in (emptied.idTokenVerificationConfig as object), false);
+
+    const tooMany = Array.from({ length: 21 }, (_, i) => `https://id${i}.example.com`).join('\n');
+    assert.equal(
+      validate(fields, { ...filled(), 'idTokenVerificationConfig.issuer': tooMany })[
+        'idTokenVerificationConfig.issuer'
+      ],
+      'must have at most 20 lines',
+    );
+    assert.equal(
+      validate(fields, { ...filled(), 'idTokenVerificationConfig.issuer': 'x'.repeat(2049) })[
+        'idTokenVerificationConfig.issuer'
+      ],
+      'each line must be at most 2048 characters',
+    );
+    // A plain array of strings (no enum) is a list too, always sent as a list.
+    const plain = fieldsOf({
+      type: 'object',
+      properties: { hosts: { type: 'array', items: { type: 'string' } } },
+    });
+    assert.ok(plain[0]?.kind === 'list' && !plain[0].single);
+    assert.deepEqual(toConfig(plain, { hosts: 'a.example.com' }), { hosts: ['a.example.com'] });
+  });
+
+  it('edits crit as named flags and currentDate as an ISO 8601 date', () => {
+    const values = {
+      ...filled(),
+      'idTokenVerificationConfig.crit': [
+        ['b64', 'true'],
+        ['exp', 'false'],
+      ] as Array<[string, string]>,
+      'idTokenVerificationConfig.currentDate': '2026-01-31T12:00:00Z',
+    };
+    assert.deepEqual(validate(fields, values), {});
+    const config = toConfig(fields, values);
+    const verification = config.idTokenVerificationConfig as Record<string, unknown>;
+    assert.deepEqual(verification.crit, { b64: true, exp: false });
+    assert.equal(verification.currentDate, '2026-01-31T12:00:00.000Z');
+    assert.equal(oidcFactory.configSchema.safeParse(config).success, true);
+    const back = initialValues(fields, config);
+    assert.deepEqual(back['idTokenVerificationConfig.crit'], [
+      ['b64', 'true'],
+      ['exp', 'false'],
+    ]);
+    assert.equal(back['idTokenVerificationConfig.currentDate'], '2026-01-31T12:00:00.000Z');
+    assert.equal(
+      validate(fields, { ...values, 'idTokenVerificationConfig.currentDate': 'next tuesday' })[
+        'idTokenVerificationConfig.currentDate'
+      ],
+      'must be a date and time such as 2026-01-31T12:00:00Z',
+    );
+  });
+
+  it('generates the smtp form: the URL (any scheme, its password masked inside), a sender that is not a URL', () => {
+    const smtpFactory = connectorFactories.find((factory) => factory.id === 'smtp');
+    assert.ok(smtpFactory);
+    const smtp = describeFactory(smtpFactory);
+    const smtpFields = fieldsOf(smtp.configSchema as JsonSchema, smtp.secretFields);
+    const [url, from] = smtpFields;
+    assert.ok(url?.kind === 'string' && url.key === 'url' && url.required && url.url && !url.url.httpOnly);
+    assert.equal(
+      url.secret,
+      false,
+      'the secret is the password inside the URL, kept by the server when masked',
+    );
+    assert.ok(
+      from?.kind === 'string' && from.key === 'from' && !from.url,
+      '"… of the URL" does not make a URL',
+    );
+    const stored = { url: `smtp://mailer:${secretMask}@mail.example.com:587`, from: 'id@example.com' };
+    const values = initialValues(smtpFields, stored);
+    assert.equal(values.url, stored.url, 'shown with the mask in place of the password');
+    assert.deepEqual(
+      validate(smtpFields, { ...values, from: 'Gatehouse <id@example.com>' }, { editing: true }),
+      {},
+    );
+    assert.deepEqual(toConfig(smtpFields, { ...values, from: 'id2@example.com' }, stored), {
+      url: stored.url,
+      from: 'id2@example.com',
+    });
   });
 
   it('checks numbers against minimum and maximum', () => {
@@ -238,5 +340,27 @@ describe('the schema form on the real oidc factory schema', () => {
       logo: null,
       logoDark: null,
     });
+  });
+
+  it("puts the form's own messages in Thai and leaves the server's as they are", () => {
+    assert.equal(localizeError('is required', 'th'), 'ต้องกรอก');
+    assert.equal(localizeError('must have at most 20 lines', 'th'), 'ต้องมีไม่เกิน 20 บรรทัด');
+    assert.equal(localizeError('must be an absolute http(s) URL', 'th'), 'ต้องเป็น URL แบบ http(s) ที่เต็มรูปแบบ');
+    assert.equal(localizeError('is required', 'en'), 'is required');
+    // Every message validate() can produce has a Thai form.
+    const all = Object.values(
+      validate(fields, {
+        ...filled(),
+        clientId: '',
+        authorizationEndpoint: 'not a url',
+        tokenEndpointAuthMethod: 'other',
+        'idTokenVerificationConfig.issuer': 'x'.repeat(2049),
+        'idTokenVerificationConfig.currentDate': 'soon',
+        customConfig: [['', 'x']],
+      }),
+    );
+    assert.equal(all.length, 6);
+    for (const message of all) assert.notEqual(localizeError(message, 'th'), message, message);
+    assert.equal(localizeError('must look like smtp://…', 'th'), 'must look like smtp://…');
   });
 });

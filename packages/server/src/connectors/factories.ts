@@ -134,14 +134,19 @@ export const ConnectorFactoryResponse = z.object({
 export type ConnectorFactoryResponse = z.infer<typeof ConnectorFactoryResponse>;
 
 /**
- * The config schema as JSON Schema. `io: 'input'`: fields with a default are optional. Types JSON cannot express
- * (`currentDate`, a date) become `{}`. Top-level secret fields are marked `writeOnly`.
+ * The config schema as JSON Schema. `io: 'input'`: fields with a default are optional. A date (`currentDate`)
+ * is sent as a string, so it is published as `{type: 'string', format: 'date-time'}`; other types JSON cannot
+ * express become `{}`. Top-level secret fields are marked `writeOnly`.
  */
 const configJsonSchema = (factory: ConnectorFactory): Record<string, unknown> => {
   try {
     const { $schema: _dialect, ...schema } = z.toJSONSchema(factory.configSchema, {
       io: 'input',
       unrepresentable: 'any',
+      override: ({ zodSchema, jsonSchema }) => {
+        if (zodSchema._zod.def.type === 'date')
+          Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
+      },
     }) as Record<string, unknown>;
     const properties = schema.properties as Record<string, Record<string, unknown>> | undefined;
     for (const path of factory.secrets.paths) {

@@ -5,6 +5,7 @@ import {
   describeFactory,
   findConnectorFactory,
 } from '../connectors/factories.ts';
+import { ConfigCheckReport, checkSocialConfig } from '../connectors/social/config-check.ts';
 import { defaultTenantId } from '../db/schema.ts';
 import {
   Connector,
@@ -97,6 +98,17 @@ export const connectorRoutes = defineManagementRoutes('/api/connectors', (regist
         summary: 'Update a connector (config and metadata merged key by key; a masked secret is kept)',
       },
       async ({ params, body }) => ok(await connectors.update(params.id, body)),
+    ),
+    post(
+      '/:id/test',
+      {
+        params: ConnectorParams,
+        response: ConfigCheckReport,
+        status: [200, 404],
+        summary:
+          "Check a social connector's settings against the provider (discovery, issuer, JWKS, endpoints) without signing in",
+      },
+      async ({ params }) => ok(await checkSocialConfig(registry.outbound, await connectors.get(params.id))),
     ),
     del(
       '/:id',
