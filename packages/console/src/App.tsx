@@ -40,6 +40,7 @@ const phrases = definePhrases({
     tryAgain: 'Try again',
     title: 'Gatehouse console',
     signInPrompt: 'Sign in with an administrator account.',
+    sessionEnded: 'Your console session has ended.',
     signIn: 'Sign in',
     notAdmin: 'You are not an administrator',
     notAdminText: 'This account does not hold the console administrator role.',
@@ -61,6 +62,7 @@ const phrases = definePhrases({
     tryAgain: 'ลองอีกครั้ง',
     title: 'คอนโซล Gatehouse',
     signInPrompt: 'ลงชื่อเข้าใช้ด้วยบัญชีผู้ดูแลระบบ',
+    sessionEnded: 'เซสชันคอนโซลของคุณสิ้นสุดแล้ว',
     signIn: 'ลงชื่อเข้าใช้',
     notAdmin: 'คุณไม่ใช่ผู้ดูแลระบบ',
     notAdminText: 'บัญชีนี้ไม่มีบทบาทผู้ดูแลคอนโซล',
@@ -82,7 +84,7 @@ type Session =
   | { state: 'loading' }
   | { state: 'failed'; error: unknown }
   | { state: 'first-run'; status: ConsoleStatus }
-  | { state: 'signed-out'; auth: Auth }
+  | { state: 'signed-out'; auth: Auth; ended?: boolean }
   | { state: 'not-admin'; auth: Auth; error: unknown }
   | { state: 'admin'; auth: Auth; status: ConsoleStatus; api: ManagementApi };
 
@@ -104,9 +106,15 @@ const startSession = async (): Promise<Session> => {
   try {
     await api.listApplications(1, 1);
   } catch (error) {
-    // Refused (no `all` for this user, or no token for the Management API at all): not an administrator.
     // A server or network failure is not a verdict on the user.
     if ((error instanceof ApiFailure && error.status >= 500) || error instanceof TypeError) throw error;
+    // No token at all (the sign-in expired, was revoked, or its refresh token was refused): signed out, not
+    // refused — forget the dead tokens and offer to sign in again.
+    if (!(error instanceof ApiFailure)) {
+      await auth.client.clearAllTokens();
+      return { state: 'signed-out', auth, ended: true };
+    }
+    // The Management API refused this user's token (no `all`): not an administrator.
     return { state: 'not-admin', auth, error };
   }
   return { state: 'admin', auth, status, api };
@@ -151,6 +159,7 @@ export const App = () => {
       return (
         <main className="centered">
           <h1>{t('title')}</h1>
+          {session.ended ? <p role="status">{t('sessionEnded')}</p> : null}
           <p>{t('signInPrompt')}</p>
           <button type="button" className="primary" onClick={() => session.auth.signIn()}>
             {t('signIn')}

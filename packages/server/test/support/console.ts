@@ -58,6 +58,10 @@ export const signInToConsole = async (
     page.waitForURL((url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback'),
     passwordInput.locator('xpath=ancestor::form').locator('button[type=submit]').click(),
   ]);
+  // The console is ready (its first Management API call answered) once the main navigation shows. Leaving the
+  // page earlier could cut off the SDK's first refresh-token exchange: the server would have rotated the refresh
+  // token the page never stored, and the next load would present the old one (refused as a reuse).
+  await page.getByRole('navigation', { name: /^(Main|เมนูหลัก)$/ }).waitFor();
 };
 
 /** Clicks a screen in the console's main navigation and waits for its heading. */

@@ -6,6 +6,7 @@ import { toApplication } from '../applications/applications.service.ts';
 import { newId } from '../ids.ts';
 import { toScope } from '../resources/resources.service.ts';
 import { type DomainDeps, isUniqueViolation, type Page } from '../shared.ts';
+import { lastAdministratorRefused } from './console-administrator.ts';
 import { createRoleQueries, type RoleQueries, type RoleRow } from './roles.queries.ts';
 import type {
   CreateRole,
@@ -40,7 +41,6 @@ const missing = (wanted: string[], found: Array<{ id: string }>) => {
 
 /** Built-in roles: never deleted, never without the Management API scope. */
 const builtInRoles = new Set<string>([managementApi.roleId, adminConsole.roleId]);
-const lastMemberAction = 'left without a user (the console would reopen its first-run page)';
 
 const roleTypeMismatch = (role: RoleRow, reason: string) =>
   new ApiError('role.type_mismatch', { id: role.id, type: role.type, reason });
@@ -243,7 +243,7 @@ export const createRoleService = ({ db, changes, tenantId }: DomainDeps) => {
         }
         if (isAdminRole && (await tx.users.count(roleId)) === 0) {
           // Rolls the removal back.
-          throw new ApiError('role.protected', { id: roleId, action: lastMemberAction });
+          throw lastAdministratorRefused();
         }
       });
       await published(roleId, undefined);

@@ -1,7 +1,7 @@
-import { adminConsole } from '../../db/schema.ts';
 import { ApiError } from '../../http/errors.ts';
 import type { PasswordHasher } from '../../vault/passwords.ts';
 import { newId } from '../ids.ts';
+import { refuseRemovingLastAdministrator } from '../roles/console-administrator.ts';
 import { type DomainDeps, epochMs, isUniqueViolation, type Page } from '../shared.ts';
 import { createIdentityQueries, type IdentityRow, type IdentityValues } from './identities.queries.ts';
 import {
@@ -326,31 +326,3 @@ export const createUserService = ({ db, changes, tenantId, passwords, passwordPo
 };
 
 export type UserService = ReturnType<typeof createUserService>;
-
-/**
- * Refuses (403 `role.protected`) when `userId` is the only holder of the console administrator role. The role's
- * row is locked first, as every removal from that role does (domain/roles), so two concurrent deletions of the
- * last two administrators are serialised and the second one is refused.
- */
-const refuseRemovingLastAdministrator = async (db: DomainDeps['db'], tenantId: string, userId: string) => {
-  const members = () =>
-    db
-      .selectFrom('users_roles')
-      .select('user_id')
-      .where('tenant_id', '=', tenantId)
-      .where('role_id', '=', adminConsole.roleId);
-  if (!(await members().where('user_id', '=', userId).executeTakeFirst())) return;
-  await db
-    .selectFrom('roles')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', adminConsole.roleId)
-    .forUpdate()
-    .executeTakeFirst();
-  if ((await members().limit(2).execute()).length < 2) {
-    throw new ApiError('role.protected', {
-      id: adminConsole.roleId,
-      action: 'left without a user (the console would reopen its first-run page)',
-    });
-  }
-};
