@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { defaultTenantId, managementApi } from '../src/db/schema.ts';
 import { createConnectorService } from '../src/domain/connectors/connectors.service.ts';
 import { createIdentityService } from '../src/domain/users/identities.service.ts';
@@ -21,6 +19,7 @@ import {
 } from './support/experience.ts';
 import { createApplication } from './support/oidc.ts';
 import { tokenRequest } from './support/protocol.ts';
+import { type SmtpTestServer, startSmtpServer } from './support/smtp.ts';
 
 /**
  * The connector framework (SPEC §6, issue 5 item 1): factories, connector instances through the Management API
@@ -55,45 +54,6 @@ const oauth2Config = (overrides: Record<string, unknown> = {}) => ({
   profileMap: { id: 'id', email: 'email', name: 'name', avatar: 'avatar_url' },
   ...overrides,
 });
-
-/** A real SMTP server on 127.0.0.1 (smtp-server) with one account, keeping what it receives. */
-const startSmtpServer = async (
-  account = { user: 'mailer', pass: `p@ss:${randomBytes(4).toString('hex')}` },
-) => {
-  const received: Array<{ to: string[]; user: unknown; raw: string }> = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === account.user && auth.password === account.pass) {
-        callback(null, { user: auth.username });
-      } else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          user: session.user,
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    account,
-    port,
-    received,
-    url: `smtp://${account.user}:${encodeURIComponent(account.pass)}@127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
 
 const waitFor = async <T>(
   probe: () => T | undefined | Promise<T | undefined>,
@@ -704,7 +664,7 @@ for (const backend of testBackends()) {
     });
 
     describe('the email connector (smtp)', () => {
-      let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+      let smtp: SmtpTestServer;
       before(async () => {
         smtp = await startSmtpServer();
         await resetSignInExperience(h.t);

@@ -5,12 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import LogtoClient from '@logto/node';
-import type { Browser } from 'playwright-core';
-import { type ApiClient, assertStatus, type Loose, managementClient } from './support/api-client.ts';
-import { launchChromium } from './support/browser.ts';
-import { createFirstAdmin, openConsolePage, openScreen, signInToConsole } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { assertStatus, type Loose } from './support/api-client.ts';
+import {
+  type ConsoleHarness,
+  createApplicationInConsole,
+  fillPasswordForm,
+  openConsolePage,
+  openScreen,
+  signInToConsole,
+  startConsole,
+} from './support/console.ts';
+import { logtoNodeClient } from './support/logto-node.ts';
 
 /**
  * The console's Applications screen (issue 7, "Applications"; docs/console.md) in Debian's Chromium, as a new
@@ -24,30 +29,21 @@ import { startTestServer, type TestServer } from './support/server.ts';
 const adminName = 'apps_admin';
 
 describe("the admin console's Applications screen in Chromium (issue 7)", () => {
-  let t: TestServer;
-  let api: ApiClient;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  let c: ConsoleHarness;
   const errors: string[] = [];
   let app: { id: string; secret: string; newSecret: string; config: Record<string, string> };
 
   before(async () => {
-    t = await startTestServer();
-    api = await managementClient(t);
-    ({ browser, close: closeBrowser } = await launchChromium());
-    await createFirstAdmin(t, adminName);
+    c = await startConsole(adminName);
   });
-  after(async () => {
-    await closeBrowser?.();
-    await t?.stop();
-  });
+  after(() => c?.stop());
 
   /** `key: 'value'` pairs of the JS config object shown in a guide step. */
   const configOf = (code: string) =>
     Object.fromEntries([...code.matchAll(/^\s+(\w+): '([^']*)',$/gm)].map((match) => [match[1], match[2]]));
 
   const tokenRequest = (clientId: string, secret: string) =>
-    fetch(`${t.url}/oidc/token`, {
+    fetch(`${c.t.url}/oidc/token`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
@@ -57,21 +53,16 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
     });
 
   it('creates a Traditional app from the Express card and shows its guide with the real endpoint and app id', async () => {
-    const page = await openConsolePage(browser, errors, { colorScheme: 'dark' });
-    await signInToConsole(page, t, adminName);
+    const page = await openConsolePage(c.browser, errors, { colorScheme: 'dark' });
+    await signInToConsole(page, c.t, adminName);
     await page.getByRole('heading', { name: 'Applications', exact: true }).waitFor();
 
-    await page.getByRole('button', { name: 'Create application' }).click();
-    await page.getByRole('radio', { name: /Traditional web/ }).check();
-    await page.getByRole('radio', { name: /Express \(Node\.js\)/ }).check();
-    await page.getByLabel('Name').fill('Bookshop');
-    await page.getByRole('button', { name: 'Create', exact: true }).click();
-    await page.getByRole('heading', { name: 'Bookshop' }).waitFor();
+    await createApplicationInConsole(page, 'Bookshop', /Traditional web/, /Express \(Node\.js\)/);
     assert.equal(new URL(page.url()).searchParams.get('guide'), 'express');
 
     const id = await page.getByTestId('app-id').inputValue();
     const secret = await page.getByTestId('app-secret').inputValue();
-    assert.equal(await page.getByTestId('app-endpoint').inputValue(), t.url);
+    assert.equal(await page.getByTestId('app-endpoint').inputValue(), c.t.url);
     assert.ok(id && secret.length >= 20);
 
     // The guide: install, config with this app's values, routes, user; the secret is a placeholder, never shown.
@@ -80,7 +71,7 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
     assert.match((await page.getByTestId('guide-install').textContent()) ?? '', /npm i @logto\/express/);
     const config = configOf((await page.getByTestId('guide-config').textContent()) ?? '');
     assert.deepEqual(config, {
-      endpoint: t.url,
+      endpoint: c.t.url,
       appId: id,
       appSecret: '<paste the app secret you copied>',
       baseUrl: 'http://localhost:3000',
@@ -97,7 +88,7 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
     await guide.getByRole('button', { name: /^Add redirect URI/ }).waitFor({ state: 'detached' });
     await guide.getByRole('button', { name: 'Add post sign-out URI http://localhost:3000' }).click();
     await guide.getByRole('button', { name: /^Add post sign-out URI/ }).waitFor({ state: 'detached' });
-    const saved = await api.get(`/api/applications/${id}`);
+    const saved = await c.api.get(`/api/applications/${id}`);
     assertStatus(saved, 200);
     assert.deepEqual(saved.body.oidcClientMetadata, {
       redirectUris: ['http://localhost:3000/logto/sign-in-callback'],
@@ -127,14 +118,14 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
   });
 
   it('rotates the secret: a new one shown once, the old one deleted from the offer and refused', async () => {
-    const page = await openConsolePage(browser, errors);
+    const page = await openConsolePage(c.browser, errors);
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.accept();
     });
-    await signInToConsole(page, t, adminName);
-    await page.goto(`${t.url}/console/applications/${app.id}`);
+    await signInToConsole(page, c.t, adminName);
+    await page.goto(`${c.t.url}/console/applications/${app.id}`);
     await page.getByRole('heading', { name: 'Bookshop' }).waitFor();
     // The old secret authenticates (a Traditional app may not use client_credentials: not `invalid_client`).
     const before = await tokenRequest(app.id, app.secret);
@@ -147,7 +138,7 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
     await page.getByText('The old secret “default” was deleted.').waitFor();
     assert.match(dialogs[0] ?? '', /Delete the secret “default”/);
 
-    const secrets = await api.get(`/api/applications/${app.id}/secrets`);
+    const secrets = await c.api.get(`/api/applications/${app.id}/secrets`);
     assertStatus(secrets, 200);
     assert.equal(secrets.body.length, 1);
     assert.match(secrets.body[0].name, /^default \(rotated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)$/);
@@ -168,51 +159,36 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
     // `${baseUrl}/logto/sign-in-callback`, handle the callback, sign out back to baseUrl.
     const { endpoint = '', appId = '', baseUrl = '' } = app.config;
     const config = { endpoint, appId, appSecret: app.newSecret, baseUrl };
-    const storage = new Map<string, string>();
-    let navigated = '';
-    const logto = new LogtoClient(
-      { endpoint: config.endpoint, appId: config.appId, appSecret: config.appSecret },
-      {
-        navigate: (url) => {
-          navigated = url;
-        },
-        storage: {
-          getItem: async (key) => storage.get(key) ?? null,
-          setItem: async (key, value) => {
-            storage.set(key, value);
-          },
-          removeItem: async (key) => {
-            storage.delete(key);
-          },
-        },
-      },
-    );
+    const { logto, navigated } = logtoNodeClient({
+      endpoint: config.endpoint,
+      appId: config.appId,
+      appSecret: config.appSecret,
+    });
     await logto.signIn(`${config.baseUrl}/logto/sign-in-callback`);
     // Nothing listens on localhost:3000 here: the browser's request to the app is what the test reads.
-    const page = await openConsolePage(browser, []);
+    const page = await openConsolePage(c.browser, []);
     const toApp = (path: string) => (request: { url(): string }) =>
       request.url().startsWith(`http://localhost:3000${path}`);
-    await page.goto(navigated);
-    await page.locator('input[autocomplete=username]').fill(adminName);
-    await page.locator('input[type=password]').first().fill('amber lantern harbor 4096');
+    await page.goto(navigated());
+    const submit = await fillPasswordForm(page, adminName);
     const [callback] = await Promise.all([
       page.waitForRequest(toApp('/logto/sign-in-callback')),
-      page.locator('button[type=submit]').click(),
+      submit.click(),
     ]);
     await logto.handleSignInCallback(callback.url());
     assert.equal(await logto.isAuthenticated(), true);
     assert.equal((await logto.getIdTokenClaims()).aud, app.id);
     // Sign-out goes to the end-session endpoint with the post sign-out URI the guide added.
     await logto.signOut(config.baseUrl);
-    assert.equal(new URL(navigated).pathname, '/oidc/session/end');
-    assert.equal(new URL(navigated).searchParams.get('post_logout_redirect_uri'), 'http://localhost:3000');
+    assert.equal(new URL(navigated()).pathname, '/oidc/session/end');
+    assert.equal(new URL(navigated()).searchParams.get('post_logout_redirect_uri'), 'http://localhost:3000');
     await page.context().close();
   });
 
   it('sets token lifetimes, and refuses a bad one in the page with a visible error', async () => {
-    const page = await openConsolePage(browser, errors);
-    await signInToConsole(page, t, adminName);
-    await page.goto(`${t.url}/console/applications/${app.id}`);
+    const page = await openConsolePage(c.browser, errors);
+    await signInToConsole(page, c.t, adminName);
+    await page.goto(`${c.t.url}/console/applications/${app.id}`);
     await page.getByRole('heading', { name: 'Token lifetimes' }).waitFor();
 
     await page.getByLabel('Access token lifetime (seconds)').fill('30');
@@ -224,7 +200,7 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
       await page.getByLabel('Access token lifetime (seconds)').getAttribute('aria-invalid'),
       'true',
     );
-    const untouched = await api.get(`/api/applications/${app.id}`);
+    const untouched = await c.api.get(`/api/applications/${app.id}`);
     assert.equal(untouched.body.customClientMetadata.accessTokenTtl, undefined, 'nothing was sent');
 
     await page.getByLabel('Access token lifetime (seconds)').fill('900');
@@ -232,12 +208,12 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
     await page.getByRole('button', { name: 'Save lifetimes' }).click();
     await page.getByText('Saved.').waitFor();
     assert.equal(await page.getByText('Enter a number from').count(), 0);
-    const saved = await api.get(`/api/applications/${app.id}`);
+    const saved = await c.api.get(`/api/applications/${app.id}`);
     assert.equal(saved.body.customClientMetadata.accessTokenTtl, 900);
     assert.equal(saved.body.customClientMetadata.refreshTokenTtlInDays, 30);
     // The server keeps the same limits for anyone bypassing the page.
     assertStatus(
-      await api.patch(`/api/applications/${app.id}`, { customClientMetadata: { accessTokenTtl: 30 } }),
+      await c.api.patch(`/api/applications/${app.id}`, { customClientMetadata: { accessTokenTtl: 30 } }),
       400,
     );
     // A reload that cuts a token refresh short would leave the console with a used refresh token: let it finish.
@@ -250,12 +226,12 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
   });
 
   it('shows the Applications screen and its details in Thai with locale th', async () => {
-    const page = await openConsolePage(browser, errors, { locale: 'th-TH' });
-    await signInToConsole(page, t, adminName);
+    const page = await openConsolePage(c.browser, errors, { locale: 'th-TH' });
+    await signInToConsole(page, c.t, adminName);
     await page.getByRole('heading', { name: 'แอปพลิเคชัน', exact: true }).waitFor();
     await page.getByRole('button', { name: 'สร้างแอปพลิเคชัน' }).click();
     await page.getByRole('group', { name: 'เฟรมเวิร์ก' }).waitFor();
-    await page.goto(`${t.url}/console/applications/${app.id}`);
+    await page.goto(`${c.t.url}/console/applications/${app.id}`);
     await page.getByRole('heading', { name: 'คู่มือการเชื่อมต่อ' }).waitFor();
     await page.getByRole('heading', { name: 'อายุของโทเค็น' }).waitFor();
     await page.getByLabel('อายุ access token (วินาที)').waitFor();
@@ -266,33 +242,28 @@ describe("the admin console's Applications screen in Chromium (issue 7)", () => 
   });
 
   it('runs the M2M Node.js guide as shown: a token for the chosen API resource', async () => {
-    const resource = await api.post('/api/resources', {
+    const resource = await c.api.post('/api/resources', {
       name: 'Orders API',
       indicator: 'https://orders.example',
     });
     assertStatus(resource, 201);
-    const scope = await api.post(`/api/resources/${resource.body.id}/scopes`, { name: 'read:orders' });
+    const scope = await c.api.post(`/api/resources/${resource.body.id}/scopes`, { name: 'read:orders' });
     assertStatus(scope, 201);
 
-    const page = await openConsolePage(browser, errors);
-    await signInToConsole(page, t, adminName);
+    const page = await openConsolePage(c.browser, errors);
+    await signInToConsole(page, c.t, adminName);
     await openScreen(page, 'Applications');
-    await page.getByRole('button', { name: 'Create application' }).click();
-    await page.getByRole('radio', { name: /Machine-to-machine/ }).check();
-    await page.getByRole('radio', { name: /^Node\.js/ }).check();
-    await page.getByLabel('Name').fill('Order sync');
-    await page.getByRole('button', { name: 'Create', exact: true }).click();
-    await page.getByRole('heading', { name: 'Order sync' }).waitFor();
+    await createApplicationInConsole(page, 'Order sync', /Machine-to-machine/, /^Node\.js/);
     const id = await page.getByTestId('app-id').inputValue();
     const secret = await page.getByTestId('app-secret').inputValue();
-    const role = await api.post('/api/roles', {
+    const role = await c.api.post('/api/roles', {
       name: 'Order reader',
       description: 'Reads orders',
       type: 'MachineToMachine',
       scopeIds: [scope.body.id],
     });
     assertStatus(role, 201);
-    assertStatus(await api.post(`/api/roles/${role.body.id}/applications`, { applicationIds: [id] }), 201);
+    assertStatus(await c.api.post(`/api/roles/${role.body.id}/applications`, { applicationIds: [id] }), 201);
 
     await page.getByLabel('API resource').selectOption('https://orders.example');
     await page.getByTestId('guide-call').getByText("scope: 'read:orders'").waitFor();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   dayStart,
   filterProblems,
@@ -9,10 +9,15 @@ import {
   searchOf,
   toApiQuery,
 } from '../../console/src/logs-api.ts';
-import { type ApiClient, assertStatus, type Loose, managementClient } from './support/api-client.ts';
-import { launchChromium } from './support/browser.ts';
-import { createFirstAdmin, openConsolePage, openScreen, signInToConsole } from './support/console.ts';
-import { startTestServer, type TestServer, testAdminClient } from './support/server.ts';
+import { assertStatus, type Loose } from './support/api-client.ts';
+import {
+  type ConsoleHarness,
+  openConsolePage,
+  openScreen,
+  signInToConsole,
+  startConsole,
+} from './support/console.ts';
+import { testAdminClient } from './support/server.ts';
 
 /**
  * The console's Audit logs screen (issue 7, "Audit logs"; docs/console.md, docs/audit-log.md) in Debian's
@@ -71,48 +76,39 @@ describe("the Audit logs screen's filters (plain functions, packages/console/src
 });
 
 describe("the admin console's Audit logs screen in Chromium (issue 7)", () => {
-  let t: TestServer;
-  let api: ApiClient;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  let c: ConsoleHarness;
   const errors: string[] = [];
   const users: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
 
   before(async () => {
-    t = await startTestServer();
-    api = await managementClient(t);
-    ({ browser, close: closeBrowser } = await launchChromium());
-    await createFirstAdmin(t, adminName);
+    c = await startConsole(adminName);
 
     // Real entries, written by the server as it does the audited things (docs/audit-log.md, "What is logged").
     for (const name of ['alice', 'bob'] as const) {
-      const created = await api.post('/api/users', { username: `${name}_audited` });
+      const created = await c.api.post('/api/users', { username: `${name}_audited` });
       assertStatus(created, 201);
       users[name] = String(created.body.id);
     }
-    assertStatus(await api.post(`/api/users/${users.alice}/unlock`), 204); // user.unlocked
-    const role = await api.post('/api/roles', { name: 'auditors', description: 'Audited', type: 'User' });
+    assertStatus(await c.api.post(`/api/users/${users.alice}/unlock`), 204); // user.unlocked
+    const role = await c.api.post('/api/roles', { name: 'auditors', description: 'Audited', type: 'User' });
     assertStatus(role, 201);
     assertStatus(
-      await api.post(`/api/roles/${role.body.id}/users`, { userIds: [users.alice, users.bob] }),
+      await c.api.post(`/api/roles/${role.body.id}/users`, { userIds: [users.alice, users.bob] }),
       201,
     ); // role.user_assigned, once per user
     assertStatus(
-      await api.send('PUT', `/api/users/${users.bob}/identities/acme-social`, {
+      await c.api.send('PUT', `/api/users/${users.bob}/identities/acme-social`, {
         body: { userId: 'upstream-bob', details: { email: 'bob@acme.example' } },
       }),
       201,
     ); // identity.linked
-    assertStatus(await api.del(`/api/users/${users.bob}/identities/acme-social`), 200); // identity.unlinked
+    assertStatus(await c.api.del(`/api/users/${users.bob}/identities/acme-social`), 200); // identity.unlinked
   });
-  after(async () => {
-    await closeBrowser?.();
-    await t?.stop();
-  });
+  after(() => c?.stop());
 
   /** The API's answer for a query, to compare the page with. */
   const apiLogs = async (query = '') => {
-    const response = await api.get(`/api/logs?page_size=100${query}`);
+    const response = await c.api.get(`/api/logs?page_size=100${query}`);
     assertStatus(response, 200);
     return response.body as Loose[];
   };
@@ -135,8 +131,8 @@ describe("the admin console's Audit logs screen in Chromium (issue 7)", () => {
     const everything = await apiLogs();
     assert.ok(everything.length >= 5, `the setup wrote its entries: ${JSON.stringify(everything)}`);
 
-    const page = await openConsolePage(browser, errors);
-    await signInToConsole(page, t, adminName);
+    const page = await openConsolePage(c.browser, errors);
+    await signInToConsole(page, c.t, adminName);
     await openScreen(page, 'Audit logs');
     // The same entries as the API, newest first.
     await keysSettled(
@@ -186,7 +182,7 @@ describe("the admin console's Audit logs screen in Chromium (issue 7)", () => {
     assert.equal(new URL(page.url()).pathname, `/console/logs/${newest.id}`);
     assert.equal(await page.getByTestId('log-key').textContent(), newest.key);
     const shown = JSON.parse((await page.getByTestId('log-payload').textContent()) ?? '');
-    const fetched = await api.get(`/api/logs/${newest.id}`);
+    const fetched = await c.api.get(`/api/logs/${newest.id}`);
     assertStatus(fetched, 200);
     assert.deepEqual(shown, fetched.body.payload);
     assert.equal(shown.userId, users.alice);
@@ -199,27 +195,27 @@ describe("the admin console's Audit logs screen in Chromium (issue 7)", () => {
     await keysSettled(page, aliceKeys);
 
     // A linked view: the URL alone sets the filters (and the form shows them); nothing matches here.
-    await page.goto(`${t.url}/console/logs?logKey=user.unlocked&userId=${users.bob}`);
+    await page.goto(`${c.t.url}/console/logs?logKey=user.unlocked&userId=${users.bob}`);
     await page.getByTestId('logs-empty').waitFor();
     assert.equal(await page.getByTestId('logs-empty').textContent(), 'No entry matches these filters.');
     assert.equal(await page.getByLabel('Action', { exact: true }).inputValue(), 'user.unlocked');
     assert.equal(await page.getByLabel('User ID').inputValue(), users.bob);
 
     // Any key can be typed ("Other key…"); a key the console does not know is shown as it is.
-    await page.goto(`${t.url}/console/logs?logKey=identity.linked`);
+    await page.goto(`${c.t.url}/console/logs?logKey=identity.linked`);
     await keysSettled(page, ['identity.linked']);
     await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Other key…' });
     await page.getByLabel('Action key').fill('identity.unlinked');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL((url) => url.searchParams.get('logKey') === 'identity.unlinked');
     await keysSettled(page, ['identity.unlinked']);
-    await page.goto(`${t.url}/console/logs?logKey=vendor.custom_action`);
+    await page.goto(`${c.t.url}/console/logs?logKey=vendor.custom_action`);
     await page.getByTestId('logs-empty').waitFor();
     assert.equal(await page.getByLabel('Action key').inputValue(), 'vendor.custom_action');
 
     // From a user's page: "Audit logs about this user" opens the list filtered to them.
     const bobEntries = await apiLogs(`&userId=${users.bob}`);
-    await page.goto(`${t.url}/console/users/${users.bob}`);
+    await page.goto(`${c.t.url}/console/users/${users.bob}`);
     await page.getByRole('link', { name: 'Audit logs about this user' }).click();
     await page.waitForURL(
       (url) => url.pathname === '/console/logs' && url.searchParams.get('userId') === users.bob,
@@ -243,9 +239,9 @@ describe("the admin console's Audit logs screen in Chromium (issue 7)", () => {
   });
 
   it('explains bad filters (a reversed day range, a day that is no date, a malformed id) instead of failing', async () => {
-    const page = await openConsolePage(browser, errors, { colorScheme: 'dark' });
-    await signInToConsole(page, t, adminName);
-    await page.goto(`${t.url}/console/logs`);
+    const page = await openConsolePage(c.browser, errors, { colorScheme: 'dark' });
+    await signInToConsole(page, c.t, adminName);
+    await page.goto(`${c.t.url}/console/logs`);
     const all = await apiLogs();
 
     // Whole local days: yesterday to today holds everything, from tomorrow nothing.
@@ -280,16 +276,16 @@ describe("the admin console's Audit logs screen in Chromium (issue 7)", () => {
     assert.equal(await rows(page).count(), 0);
 
     // Typed into the URL: a day that is no date and a user id the API would refuse.
-    await page.goto(`${t.url}/console/logs?from=yesterday&userId=${encodeURIComponent('bob smith')}`);
+    await page.goto(`${c.t.url}/console/logs?from=yesterday&userId=${encodeURIComponent('bob smith')}`);
     await problems.getByText('The “from” day is not a date (YYYY-MM-DD).').waitFor();
     await problems.getByText(/A user ID has only letters, digits/).waitFor();
 
     // What only the server can refuse (a key longer than 64 characters) comes back as its error and code.
-    await page.goto(`${t.url}/console/logs?logKey=${'k'.repeat(65)}`);
+    await page.goto(`${c.t.url}/console/logs?logKey=${'k'.repeat(65)}`);
     await page.getByRole('alert').getByText('request.invalid_query').waitFor();
 
     // An unknown entry.
-    await page.goto(`${t.url}/console/logs/no-such-entry`);
+    await page.goto(`${c.t.url}/console/logs/no-such-entry`);
     await page.getByRole('alert').getByText('log.not_found').waitFor();
     await page.getByRole('link', { name: '← Audit logs' }).waitFor();
 
@@ -298,8 +294,8 @@ describe("the admin console's Audit logs screen in Chromium (issue 7)", () => {
   });
 
   it('speaks Thai to a Thai browser (th-TH) on Users and Audit logs, and switches back to English', async () => {
-    const page = await openConsolePage(browser, errors, { locale: 'th-TH' });
-    await signInToConsole(page, t, adminName);
+    const page = await openConsolePage(c.browser, errors, { locale: 'th-TH' });
+    await signInToConsole(page, c.t, adminName);
     assert.equal(await page.locator('html').getAttribute('lang'), 'th');
     const nav = page.getByRole('navigation', { name: 'เมนูหลัก' });
 

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import LogtoClient from '@logto/node';
 import Koa from 'koa';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { consoleCsp, createConsole } from '../src/console/routes.ts';
 import {
   type ApiClient,
@@ -14,6 +13,16 @@ import {
   managementClient,
 } from './support/api-client.ts';
 import { launchChromium } from './support/browser.ts';
+import { type CallbackServer, startCallbackServer } from './support/callback-server.ts';
+import {
+  consolePassword,
+  createApplicationInConsole,
+  fillPasswordForm,
+  openConsolePage,
+  postFirstAdmin,
+  signInToConsole,
+} from './support/console.ts';
+import { logtoNodeClient } from './support/logto-node.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 /**
@@ -22,34 +31,15 @@ import { startTestServer, type TestServer } from './support/server.ts';
  * "Bookstore" app and read its id and secret, then prove them with the official @logto/node SDK.
  */
 
-const password = 'amber lantern harbor 4096';
+const password = consolePassword;
 const adminName = 'first_admin';
-
-/** The app's side: answers 200 "callback" to anything. */
-const startCallbackServer = async () => {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('callback');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
-const postFirstAdmin = (t: TestServer, body: unknown, contentType = 'application/json') =>
-  fetch(`${t.url}/api/console/first-admin`, {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
 
 describe('the admin console in Chromium (issue 7)', () => {
   let t: TestServer;
   let api: ApiClient;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
-  let app: Awaited<ReturnType<typeof startCallbackServer>>;
+  let app: CallbackServer;
   const pageErrors: string[] = [];
 
   before(async () => {
@@ -62,32 +52,6 @@ describe('the admin console in Chromium (issue 7)', () => {
     await app?.close();
     await t?.stop();
   });
-
-  const openPage = async (colorScheme: 'light' | 'dark' = 'light') => {
-    const context = await browser.newContext({ locale: 'en-US', colorScheme });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    page.on('console', (message) => {
-      // CSP violations and script errors show up here; a 4xx of an API probe is expected and not counted.
-      if (message.type() === 'error' && !message.text().includes('status of 4'))
-        pageErrors.push(message.text());
-    });
-    return page;
-  };
-
-  /** Signs in on the hosted page the console sent the browser to, and waits for the console to come back. */
-  const signInThroughHostedPage = async (page: Page, username: string) => {
-    await Promise.all([
-      page.waitForURL((url) => url.pathname === '/sign-in'),
-      page.getByRole('button', { name: 'Sign in' }).click(),
-    ]);
-    await page.locator('input[autocomplete=username]').fill(username);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await Promise.all([
-      page.waitForURL((url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback'),
-      page.locator('button[type=submit]').click(),
-    ]);
-  };
 
   let bookstore: { id: string; secret: string };
 
@@ -159,7 +123,7 @@ describe('the admin console in Chromium (issue 7)', () => {
     const status: Loose = await (await fetch(`${t.url}/api/console/status`)).json();
     assert.equal(status.firstAdminNeeded, true);
 
-    const page = await openPage();
+    const page = await openConsolePage(browser, pageErrors);
     await page.goto(`${t.url}/console`);
     await page.getByRole('heading', { name: 'Create the first administrator' }).waitFor();
     await page.getByLabel('Username').fill(adminName);
@@ -174,17 +138,14 @@ describe('the admin console in Chromium (issue 7)', () => {
     await page.getByRole('button', { name: 'Create administrator' }).click();
     await page.getByRole('heading', { name: 'Administrator created' }).waitFor();
     await page.getByRole('button', { name: 'Continue to sign-in' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
-    await signInThroughHostedPage(page, adminName);
+    await signInToConsole(page, t, adminName);
     await page.getByRole('heading', { name: 'Applications' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/console/applications');
 
     // Create "Bookstore" (Traditional web), read its id and the secret shown once.
-    await page.getByRole('button', { name: 'Create application' }).click();
-    await page.getByRole('radio', { name: /Traditional web/ }).check();
-    await page.getByLabel('Name').fill('Bookstore');
-    await page.getByRole('button', { name: 'Create', exact: true }).click();
-    await page.getByRole('heading', { name: 'Bookstore' }).waitFor();
+    await createApplicationInConsole(page, 'Bookstore', /Traditional web/);
     assert.equal(await page.getByTestId('app-endpoint').inputValue(), t.url);
     const id = await page.getByTestId('app-id').inputValue();
     const secret = await page.getByTestId('app-secret').inputValue();
@@ -213,7 +174,7 @@ describe('the admin console in Chromium (issue 7)', () => {
     assert.equal(response.status, 403);
     assert.equal(((await response.json()) as Loose).code, 'auth.forbidden');
 
-    const page = await openPage();
+    const page = await openConsolePage(browser, pageErrors);
     await page.goto(`${t.url}/console`);
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     assert.equal(await page.getByRole('heading', { name: 'Create the first administrator' }).count(), 0);
@@ -221,34 +182,16 @@ describe('the admin console in Chromium (issue 7)', () => {
   });
 
   it("signs a user in to Bookstore with the official @logto/node SDK, using the console's id and secret", async () => {
-    const storage = new Map<string, string>();
-    let navigated = '';
-    const logto = new LogtoClient(
-      { endpoint: t.url, appId: bookstore.id, appSecret: bookstore.secret },
-      {
-        navigate: (url) => {
-          navigated = url;
-        },
-        storage: {
-          getItem: async (key) => storage.get(key) ?? null,
-          setItem: async (key, value) => {
-            storage.set(key, value);
-          },
-          removeItem: async (key) => {
-            storage.delete(key);
-          },
-        },
-      },
-    );
+    const { logto, navigated } = logtoNodeClient({
+      endpoint: t.url,
+      appId: bookstore.id,
+      appSecret: bookstore.secret,
+    });
     await logto.signIn({ redirectUri: `${app.url}/callback` });
-    const page = await openPage();
-    await page.goto(navigated);
-    await page.locator('input[autocomplete=username]').fill(adminName);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await Promise.all([
-      page.waitForURL((url) => url.href.startsWith(`${app.url}/callback`)),
-      page.locator('button[type=submit]').click(),
-    ]);
+    const page = await openConsolePage(browser, pageErrors);
+    await page.goto(navigated());
+    const submit = await fillPasswordForm(page, adminName);
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(`${app.url}/callback`)), submit.click()]);
     await logto.handleSignInCallback(page.url());
     assert.equal(await logto.isAuthenticated(), true);
     const claims = await logto.getIdTokenClaims();
@@ -259,9 +202,8 @@ describe('the admin console in Chromium (issue 7)', () => {
 
   it('tells a signed-in user without the administrator role that they are not one, with a sign-out button', async () => {
     assertStatus(await api.post('/api/users', { username: 'plain_user', password }), 201);
-    const page = await openPage('dark');
-    await page.goto(`${t.url}/console`);
-    await signInThroughHostedPage(page, 'plain_user');
+    const page = await openConsolePage(browser, pageErrors, { colorScheme: 'dark' });
+    await signInToConsole(page, t, 'plain_user');
     await page.getByRole('heading', { name: 'You are not an administrator' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await page.context().close();

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
+import type { Browser } from 'playwright-core';
 import { assertStatus, type Loose } from './support/api-client.ts';
 import { launchChromium } from './support/browser.ts';
-import { createFirstAdmin, openConsolePage, openScreen, signInToConsole } from './support/console.ts';
+import {
+  consoleField,
+  createFirstAdmin,
+  openConsolePage,
+  openScreen,
+  signInToConsole,
+} from './support/console.ts';
 import {
   beginAuthorization,
   createUserWithPassword,
@@ -16,6 +19,7 @@ import {
   startExperience,
   uniqueName,
 } from './support/experience.ts';
+import { type SmtpTestServer, startSmtpServer } from './support/smtp.ts';
 
 /**
  * The Connectors screen's email side (issue 7, "Connectors: email/SMS connectors, the development outbox";
@@ -28,43 +32,6 @@ import {
 const adminName = 'email_connector_admin';
 const mask = '********';
 
-/** A local SMTP server that requires a user name and password and keeps what it receives. */
-const startSmtpServer = async () => {
-  const account = { user: 'mailer', pass: `p@ss:${randomBytes(4).toString('hex')}` };
-  const received: Array<{ to: string[]; user: unknown; raw: string }> = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === account.user && auth.password === account.pass) {
-        callback(null, { user: auth.username });
-      } else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          user: session.user,
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    port,
-    received,
-    url: `smtp://${account.user}:${encodeURIComponent(account.pass)}@127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
 const waitFor = async <T>(probe: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> => {
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -75,13 +42,11 @@ const waitFor = async <T>(probe: () => T | undefined | Promise<T | undefined>, w
   }
 };
 
-/** A form field by its label, exactly, whether or not it carries the required mark. */
-const field = (page: Page, label: string) =>
-  page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
+const field = consoleField;
 
 describe('the Connectors screen: the email connector and the development outbox, in Chromium (issue 7)', () => {
   let h: ExperienceHarness;
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let smtp: SmtpTestServer;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
   const errors: string[] = [];

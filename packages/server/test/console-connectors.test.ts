@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { type ApiClient, assertStatus, type Loose, managementClient } from './support/api-client.ts';
-import { launchChromium } from './support/browser.ts';
-import { openConsolePage } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import type { Page } from 'playwright-core';
+import { assertStatus, type Loose } from './support/api-client.ts';
+import {
+  type ConsoleHarness,
+  consoleField,
+  openConsolePage,
+  signInToConsole,
+  startConsole,
+} from './support/console.ts';
 import { startUpstream, type Upstream } from './support/upstream.ts';
 
 /**
@@ -17,62 +21,31 @@ import { startUpstream, type Upstream } from './support/upstream.ts';
  * then a fail for a wrong issuer) and the provider's sign-in page opened in a new tab; the test endpoint itself.
  */
 
-const password = 'amber lantern harbor 4096';
 const adminName = 'connector_admin';
 const clientSecret = 'upstream-client-secret-0123456789';
 
-/** A form field by its label, exactly, whether or not it carries the required mark. */
-const field = (page: Page, label: string) =>
-  page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
+const field = consoleField;
 
 describe('the Connectors screen of the admin console in Chromium (issue 7)', () => {
-  let t: TestServer;
-  let api: ApiClient;
+  let c: ConsoleHarness;
   let upstream: Upstream;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
   const pageErrors: string[] = [];
 
   before(async () => {
-    [t, upstream] = await Promise.all([startTestServer(), startUpstream()]);
-    api = await managementClient(t);
-    ({ browser, close: closeBrowser } = await launchChromium());
-    const created = await fetch(`${t.url}/api/console/first-admin`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: adminName, password }),
-    });
-    assert.equal(created.status, 201);
+    [c, upstream] = await Promise.all([startConsole(adminName), startUpstream()]);
   });
   after(async () => {
-    await closeBrowser?.();
     await upstream?.stop();
-    await t?.stop();
+    await c?.stop();
   });
 
-  const signIn = async (page: Page) => {
-    await page.goto(`${t.url}/console`);
-    await Promise.all([
-      page.waitForURL((url) => url.pathname === '/sign-in'),
-      page.getByRole('button', { name: 'Sign in' }).click(),
-    ]);
-    await page.locator('input[autocomplete=username]').fill(adminName);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await Promise.all([
-      page.waitForURL((url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback'),
-      page.locator('button[type=submit]').click(),
-    ]);
-  };
+  const signIn = (page: Page) => signInToConsole(page, c.t, adminName);
 
   it('adds an OIDC connector through the generated form, copies its callback URI and shows it on the sign-in page', async () => {
-    const context = await browser.newContext({ locale: 'en-US' });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().includes('status of 4'))
-        pageErrors.push(message.text());
+    const page = await openConsolePage(c.browser, pageErrors, {
+      grant: { permissions: ['clipboard-read', 'clipboard-write'], origin: c.t.url },
     });
+    const context = page.context();
     await signIn(page);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connectors' }).click();
     await page.getByRole('heading', { name: 'Connectors', exact: true }).waitFor();
@@ -106,7 +79,7 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     await page.getByRole('button', { name: 'Create connector' }).click();
     await page.getByText('Authorization endpoint must be an absolute http(s) URL').waitFor();
     assert.equal(await field(page, 'Authorization endpoint').getAttribute('aria-invalid'), 'true');
-    assert.equal(((await api.get('/api/connectors')).body as Loose[]).length, 0, 'nothing was created');
+    assert.equal(((await c.api.get('/api/connectors')).body as Loose[]).length, 0, 'nothing was created');
 
     await field(page, 'Authorization endpoint').fill(upstream.authorizationEndpoint);
     await page.getByRole('button', { name: 'Create connector' }).click();
@@ -114,10 +87,10 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
     assert.ok(id, 'the connector id in the URL');
     const callback = page.getByTestId('connector-callback-uri');
-    assert.equal(await callback.inputValue(), `${t.url}/callback/${id}`);
+    assert.equal(await callback.inputValue(), `${c.t.url}/callback/${id}`);
     await page.getByRole('button', { name: 'Copy Callback URI' }).click();
     await page.getByRole('button', { name: 'Copy Callback URI' }).getByText('Copied').waitFor();
-    assert.equal(await page.evaluate('navigator.clipboard.readText()'), `${t.url}/callback/${id}`);
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), `${c.t.url}/callback/${id}`);
 
     // On edit the secret input is empty: the stored one stays unless retyped.
     assert.equal(await field(page, 'Client secret').inputValue(), '');
@@ -130,7 +103,7 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     await page.getByText('Shown', { exact: true }).waitFor();
 
     // Through the API: the connector, its secret masked, and its target on the sign-in page.
-    const connector = await api.get(`/api/connectors/${id}`);
+    const connector = await c.api.get(`/api/connectors/${id}`);
     assertStatus(connector, 200);
     assert.equal(connector.body.connectorId, 'oidc');
     assert.equal(connector.body.target, 'local-upstream');
@@ -142,12 +115,12 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
       issuer: upstream.issuer,
     });
     assert.deepEqual(connector.body.metadata.name, { en: 'Local Upstream' });
-    const settings = await api.get('/api/sign-in-exp');
+    const settings = await c.api.get('/api/sign-in-exp');
     assert.deepEqual(settings.body.socialSignInConnectorTargets, ['local-upstream']);
     // And the hosted sign-in page (reached here through the console's own sign-in) shows the button.
-    const visitor = await browser.newContext({ locale: 'en-US' });
+    const visitor = await c.browser.newContext({ locale: 'en-US' });
     const signInPage = await visitor.newPage();
-    await signInPage.goto(`${t.url}/console`);
+    await signInPage.goto(`${c.t.url}/console`);
     await Promise.all([
       signInPage.waitForURL((url) => url.pathname === '/sign-in'),
       signInPage.getByRole('button', { name: 'Sign in' }).click(),
@@ -160,7 +133,7 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     await field(page, 'Scope').fill('openid profile email');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
-    const edited = await api.get(`/api/connectors/${id}`);
+    const edited = await c.api.get(`/api/connectors/${id}`);
     assert.equal(edited.body.config.scope, 'openid profile email');
     assert.equal(edited.body.config.clientSecret, '********');
 
@@ -168,11 +141,11 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     await page.getByRole('link', { name: '← Connectors' }).click();
     await page.getByRole('checkbox', { name: 'Show Local Upstream on the sign-in page' }).uncheck();
     await page.getByText('Hidden', { exact: true }).waitFor();
-    assert.deepEqual((await api.get('/api/sign-in-exp')).body.socialSignInConnectorTargets, []);
+    assert.deepEqual((await c.api.get('/api/sign-in-exp')).body.socialSignInConnectorTargets, []);
     await page.getByRole('button', { name: 'Delete Local Upstream' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await page.getByText('No social connector yet.').waitFor();
-    assert.equal((await api.get(`/api/connectors/${id}`)).status, 404);
+    assert.equal((await c.api.get(`/api/connectors/${id}`)).status, 404);
 
     assert.deepEqual(pageErrors, [], 'no console errors (CSP included)');
     await context.close();
@@ -180,7 +153,7 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
 
   /** An OIDC connector at the local upstream, through the API. */
   const createOidcConnector = async (target: string, issuer = upstream.issuer) => {
-    const created = await api.post('/api/connectors', {
+    const created = await c.api.post('/api/connectors', {
       connectorId: 'oidc',
       config: {
         clientId: 'gatehouse-local',
@@ -195,12 +168,18 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     return created.body.id as string;
   };
 
+  /** A signed-in page on a connector's own page, once `heading` shows. */
+  const openConnectorPage = async (id: string, heading: string) => {
+    const page = await openConsolePage(c.browser, pageErrors);
+    await signIn(page);
+    await page.goto(`${c.t.url}/console/connectors/${id}`);
+    await page.getByRole('heading', { name: heading }).waitFor();
+    return page;
+  };
+
   it('edits "a string or a list" as one per line, crit as named flags and currentDate; lists are saved as arrays', async () => {
     const id = await createOidcConnector('list-fields');
-    const page = await openConsolePage(browser, pageErrors);
-    await signIn(page);
-    await page.goto(`${t.url}/console/connectors/${id}`);
-    await page.getByRole('heading', { name: 'list-fields' }).waitFor();
+    const page = await openConnectorPage(id, 'list-fields');
 
     const audience = field(page, 'Audience');
     assert.equal(await audience.evaluate((element) => element.tagName), 'TEXTAREA');
@@ -217,7 +196,7 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
 
-    const saved = await api.get(`/api/connectors/${id}`);
+    const saved = await c.api.get(`/api/connectors/${id}`);
     assertStatus(saved, 200);
     assert.deepEqual(saved.body.config.idTokenVerificationConfig, {
       jwksUri: upstream.jwksUri,
@@ -231,17 +210,14 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     await page.reload();
     assert.equal(await field(page, 'Audience').inputValue(), 'gatehouse-local\nbookstore');
     assert.equal(await page.getByLabel('Crit name 1').inputValue(), 'b64');
-    assertStatus(await api.del(`/api/connectors/${id}`), 204);
+    assertStatus(await c.api.del(`/api/connectors/${id}`), 204);
     assert.deepEqual(pageErrors, [], 'no console errors (CSP included)');
     await page.context().close();
   });
 
   it('"Test" checks the saved settings against the upstream: a pass, then a fail for a wrong issuer', async () => {
     const id = await createOidcConnector('checked');
-    const page = await openConsolePage(browser, pageErrors);
-    await signIn(page);
-    await page.goto(`${t.url}/console/connectors/${id}`);
-    await page.getByRole('heading', { name: 'Test the settings' }).waitFor();
+    const page = await openConnectorPage(id, 'Test the settings');
     await page.getByRole('button', { name: 'Test', exact: true }).click();
     await page.getByText('No check failed.').waitFor();
     const results = page.getByRole('table', { name: 'Test results' });
@@ -268,13 +244,13 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     await upstream.registerClient({
       client_id: 'gatehouse-local',
       client_secret: clientSecret,
-      redirect_uris: [`${t.url}/callback/${id}`],
+      redirect_uris: [`${c.t.url}/callback/${id}`],
     });
     const upstreamPage = await openProvider();
     await upstreamPage.waitForURL((url) => url.pathname.startsWith('/interaction/'));
     const request = upstream.seen.authorizations.at(-1);
     assert.equal(request?.get('client_id'), 'gatehouse-local');
-    assert.equal(request?.get('redirect_uri'), `${t.url}/callback/${id}`);
+    assert.equal(request?.get('redirect_uri'), `${c.t.url}/callback/${id}`);
     assert.equal(request?.get('response_type'), 'code');
     assert.match(request?.get('scope') ?? '', /\bopenid\b/);
     assert.equal(request?.get('code_challenge_method'), 'S256');
@@ -287,16 +263,16 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
     await page.getByRole('button', { name: 'Test', exact: true }).click();
     await page.getByText('A check failed: sign-in will not work with these settings.').waitFor();
     await row('Issuer Fail').getByText(`The provider says its issuer is ${upstream.issuer};`).waitFor();
-    assertStatus(await api.del(`/api/connectors/${id}`), 204);
+    assertStatus(await c.api.del(`/api/connectors/${id}`), 204);
     assert.deepEqual(pageErrors, [], 'no console errors (CSP included)');
     await page.context().close();
   });
 
   it('POST /api/connectors/:id/test answers a structured report, 404 for an unknown id, never sends the secret', async () => {
-    assertStatus(await api.post('/api/connectors/nope/test', {}), 404);
+    assertStatus(await c.api.post('/api/connectors/nope/test', {}), 404);
     const id = await createOidcConnector('api-checked', 'http://127.0.0.1:9/unreachable');
     const before = upstream.seen.tokenRequests.length;
-    const report = await api.post(`/api/connectors/${id}/test`, {});
+    const report = await c.api.post(`/api/connectors/${id}/test`, {});
     assertStatus(report, 200);
     assert.equal(report.body.ok, true, 'an unreachable discovery document is a warning, not a failure');
     const byName = Object.fromEntries(
@@ -314,16 +290,16 @@ describe('the Connectors screen of the admin console in Chromium (issue 7)', () 
 
     // A JWKS URI that answers no key set fails.
     assertStatus(
-      await api.patch(`/api/connectors/${id}`, {
+      await c.api.patch(`/api/connectors/${id}`, {
         config: {
           idTokenVerificationConfig: { jwksUri: `${upstream.issuer}/nowhere`, issuer: upstream.issuer },
         },
       }),
       200,
     );
-    const failing = await api.post(`/api/connectors/${id}/test`, {});
+    const failing = await c.api.post(`/api/connectors/${id}/test`, {});
     assert.equal(failing.body.ok, false);
     assert.equal((failing.body.checks as Loose[]).find((check) => check.name === 'jwks')?.status, 'fail');
-    assertStatus(await api.del(`/api/connectors/${id}`), 204);
+    assertStatus(await c.api.del(`/api/connectors/${id}`), 204);
   });
 });

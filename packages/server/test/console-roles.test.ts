@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import LogtoClient from '@logto/node';
 import { decodeJwt } from 'jose';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { adminConsole } from '../src/db/schema.ts';
-import { type ApiClient, assertStatus, type Loose, managementClient } from './support/api-client.ts';
-import { launchChromium } from './support/browser.ts';
+import { assertStatus, type Loose } from './support/api-client.ts';
+import { type CallbackServer, startCallbackServer } from './support/callback-server.ts';
 import {
+  acceptDialogs,
+  type ConsoleHarness,
   consolePassword,
-  createFirstAdmin,
+  fillPasswordForm,
   openConsolePage,
   openScreen,
   signInToConsole,
+  startConsole,
 } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { logtoNodeClient } from './support/logto-node.ts';
 
 /**
  * The console's API resources and roles screens and the roles section of a user's page (issue 7, "API resources
@@ -27,66 +27,50 @@ import { startTestServer, type TestServer } from './support/server.ts';
 const adminName = 'first_admin';
 const indicator = 'https://orders.example.com';
 
-/** The app's side of a sign-in: answers 200 to anything. */
-const startCallbackServer = async () => {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('callback');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
 describe("the admin console's API resources and roles screens in Chromium (issue 7)", () => {
-  let t: TestServer;
-  let api: ApiClient;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let callbackServer: Awaited<ReturnType<typeof startCallbackServer>>;
-  let admin: { id: string };
+  let c: ConsoleHarness;
+  let callbackServer: CallbackServer;
   const errors: string[] = [];
 
   before(async () => {
-    t = await startTestServer();
-    api = await managementClient(t);
-    ({ browser, close: closeBrowser } = await launchChromium());
-    callbackServer = await startCallbackServer();
-    admin = await createFirstAdmin(t, adminName);
+    [c, callbackServer] = await Promise.all([startConsole(adminName), startCallbackServer()]);
   });
   after(async () => {
-    await closeBrowser?.();
     await callbackServer?.close();
-    await t?.stop();
+    await c?.stop();
   });
 
   /** A signed-in console page whose confirmation dialogs are accepted and recorded. */
   const consolePage = async (colorScheme: 'light' | 'dark' = 'dark') => {
-    const page = await openConsolePage(browser, errors, { colorScheme });
-    const dialogs: string[] = [];
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.accept();
-    });
-    await signInToConsole(page, t, adminName);
+    const page = await openConsolePage(c.browser, errors, { colorScheme });
+    const dialogs = acceptDialogs(page);
+    await signInToConsole(page, c.t, adminName);
     return { page, dialogs };
+  };
+  /** On a role's page: adds the Orders API's orders:read scope to the role. */
+  const addOrdersReadScope = async (page: Page) => {
+    await page
+      .getByLabel('API resource', { exact: true })
+      .selectOption({ label: `Orders API (${indicator})` });
+    await page.getByLabel('Scope', { exact: true }).selectOption({ label: 'orders:read' });
+    await page.getByRole('button', { name: 'Add scope' }).click();
+    await page.getByRole('button', { name: 'Remove scope orders:read' }).waitFor();
   };
   const alertText = async (page: Page, within = page.locator('body')) => {
     await within.getByRole('alert').first().waitFor();
     return (await within.getByRole('alert').first().textContent()) ?? '';
   };
   const resourceByIndicator = async (value: string) =>
-    ((await api.get('/api/resources?page_size=100')).body as Loose[]).find((r) => r.indicator === value);
+    ((await c.api.get('/api/resources?page_size=100')).body as Loose[]).find((r) => r.indicator === value);
   const roleByName = async (name: string) =>
-    ((await api.get(`/api/roles?search=${encodeURIComponent(name)}`)).body as Loose[]).find(
+    ((await c.api.get(`/api/roles?search=${encodeURIComponent(name)}`)).body as Loose[]).find(
       (role) => role.name === name,
     );
 
   it('creates an API resource with a scope, a User role granting it, assigns it from the user page, and the user’s token for that API carries the scope', async () => {
-    const user = await api.post('/api/users', { username: 'nadia_p', password: consolePassword });
+    const user = await c.api.post('/api/users', { username: 'nadia_p', password: consolePassword });
     assertStatus(user, 201);
-    assertStatus(await api.post('/api/users', { username: 'other_person' }), 201);
+    assertStatus(await c.api.post('/api/users', { username: 'other_person' }), 201);
     const { page, dialogs } = await consolePage('dark');
 
     // API resources: create one, with an edited lifetime and a scope; make it the default.
@@ -108,7 +92,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     await page.getByRole('button', { name: 'Add scope' }).click();
     await page.getByRole('button', { name: 'Delete scope orders:write' }).click();
     await page.getByRole('button', { name: 'Delete scope orders:write' }).waitFor({ state: 'detached' });
-    const scopes = (await api.get(`/api/resources/${resource.id}/scopes`)).body as Loose[];
+    const scopes = (await c.api.get(`/api/resources/${resource.id}/scopes`)).body as Loose[];
     assert.deepEqual(
       scopes.map((scope) => [scope.name, scope.description]),
       [['orders:read', 'Read orders']],
@@ -120,7 +104,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     await page.getByText('Saved.').waitFor();
     await page.getByRole('button', { name: 'Set as default' }).click();
     await page.getByRole('button', { name: 'Stop being the default' }).waitFor();
-    const saved = (await api.get(`/api/resources/${resource.id}`)).body;
+    const saved = (await c.api.get(`/api/resources/${resource.id}`)).body;
     assert.equal(saved.accessTokenTtl, 1200);
     assert.equal(saved.isDefault, true);
 
@@ -132,16 +116,11 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('heading', { name: 'Order readers' }).waitFor();
     assert.equal(await page.getByTestId('role-type').textContent(), 'User');
-    await page
-      .getByLabel('API resource', { exact: true })
-      .selectOption({ label: `Orders API (${indicator})` });
-    await page.getByLabel('Scope', { exact: true }).selectOption({ label: 'orders:read' });
-    await page.getByRole('button', { name: 'Add scope' }).click();
-    await page.getByRole('button', { name: 'Remove scope orders:read' }).waitFor();
+    await addOrdersReadScope(page);
     const role = await roleByName('Order readers');
     assert.equal(role?.type, 'User');
     assert.deepEqual(
-      ((await api.get(`/api/roles/${role.id}/scopes`)).body as Loose[]).map((scope) => scope.name),
+      ((await c.api.get(`/api/roles/${role.id}/scopes`)).body as Loose[]).map((scope) => scope.name),
       ['orders:read'],
     );
 
@@ -155,7 +134,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     await roles.getByRole('button', { name: 'Assign role' }).click();
     await roles.getByRole('link', { name: 'Order readers' }).waitFor();
     assert.deepEqual(
-      ((await api.get(`/api/users/${user.body.id}/roles`)).body as Loose[]).map((r) => r.id),
+      ((await c.api.get(`/api/users/${user.body.id}/roles`)).body as Loose[]).map((r) => r.id),
       [role.id],
     );
 
@@ -171,50 +150,31 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     await members.getByRole('button', { name: 'Remove other_person from this role' }).click();
     await members.getByRole('cell', { name: 'other_person', exact: true }).waitFor({ state: 'detached' });
     assert.deepEqual(
-      ((await api.get(`/api/roles/${role.id}/users`)).body as Loose[]).map((u) => u.username),
+      ((await c.api.get(`/api/roles/${role.id}/users`)).body as Loose[]).map((u) => u.username),
       ['nadia_p'],
     );
 
     // The assignment is real: nadia_p's access token for the Orders API carries orders:read.
-    const app = await api.post('/api/applications', {
+    const app = await c.api.post('/api/applications', {
       name: 'Order desk',
       type: 'Traditional',
       oidcClientMetadata: { redirectUris: [`${callbackServer.url}/callback`], postLogoutRedirectUris: [] },
     });
     assertStatus(app, 201);
-    const storage = new Map<string, string>();
-    let navigated = '';
-    const logto = new LogtoClient(
-      {
-        endpoint: t.url,
-        appId: app.body.id,
-        appSecret: app.body.secret,
-        scopes: ['offline_access', 'orders:read', 'orders:write'],
-        resources: [indicator],
-      },
-      {
-        navigate: (url) => {
-          navigated = url;
-        },
-        storage: {
-          getItem: async (key) => storage.get(key) ?? null,
-          setItem: async (key, value) => {
-            storage.set(key, value);
-          },
-          removeItem: async (key) => {
-            storage.delete(key);
-          },
-        },
-      },
-    );
+    const { logto, navigated } = logtoNodeClient({
+      endpoint: c.t.url,
+      appId: app.body.id,
+      appSecret: app.body.secret,
+      scopes: ['offline_access', 'orders:read', 'orders:write'],
+      resources: [indicator],
+    });
     await logto.signIn({ redirectUri: `${callbackServer.url}/callback` });
-    const userPage = await openConsolePage(browser, errors);
-    await userPage.goto(navigated);
-    await userPage.locator('input[autocomplete=username]').fill('nadia_p');
-    await userPage.locator('input[type=password]').first().fill(consolePassword);
+    const userPage = await openConsolePage(c.browser, errors);
+    await userPage.goto(navigated());
+    const submit = await fillPasswordForm(userPage, 'nadia_p');
     await Promise.all([
       userPage.waitForURL((url) => url.href.startsWith(`${callbackServer.url}/callback`)),
-      userPage.locator('button[type=submit]').click(),
+      submit.click(),
     ]);
     await logto.handleSignInCallback(userPage.url());
     const claims = await logto.getAccessTokenClaims(indicator);
@@ -228,7 +188,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
   });
 
   it('creates a machine-to-machine role, assigns it to a machine-to-machine app, and the app’s client_credentials token carries the scope', async () => {
-    const worker = await api.post('/api/applications', {
+    const worker = await c.api.post('/api/applications', {
       name: 'Order sync worker',
       type: 'MachineToMachine',
     });
@@ -244,12 +204,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     assert.equal(await page.getByTestId('role-type').textContent(), 'Machine-to-machine');
     assert.equal(await page.getByTestId('role-users').count(), 0, 'no user list for a M2M role');
 
-    await page
-      .getByLabel('API resource', { exact: true })
-      .selectOption({ label: `Orders API (${indicator})` });
-    await page.getByLabel('Scope', { exact: true }).selectOption({ label: 'orders:read' });
-    await page.getByRole('button', { name: 'Add scope' }).click();
-    await page.getByRole('button', { name: 'Remove scope orders:read' }).waitFor();
+    await addOrdersReadScope(page);
 
     const apps = page.getByTestId('role-applications');
     await apps.getByLabel('Find machine-to-machine applications to assign').fill('sync');
@@ -258,7 +213,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     await apps.getByRole('cell', { name: 'Order sync worker', exact: true }).waitFor();
     const role = await roleByName('Order sync');
     assert.deepEqual(
-      ((await api.get(`/api/roles/${role.id}/applications`)).body as Loose[]).map((a) => a.id),
+      ((await c.api.get(`/api/roles/${role.id}/applications`)).body as Loose[]).map((a) => a.id),
       [worker.body.id],
     );
 
@@ -269,7 +224,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     const readers = await roleByName('Order readers');
     assert.equal(await page.getByTestId(`role-type-${readers.id}`).textContent(), 'User');
 
-    const response = await fetch(`${t.url}/oidc/token`, {
+    const response = await fetch(`${c.t.url}/oidc/token`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -320,10 +275,10 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     assert.match(await alertText(page, members), /role\.protected/);
     assert.match(await alertText(page, members), /cannot be left without a user/);
     assert.match(dialogs.at(-1) ?? '', new RegExp(adminName));
-    const admins = (await api.get(`/api/roles/${adminConsole.roleId}/users`)).body as Loose[];
+    const admins = (await c.api.get(`/api/roles/${adminConsole.roleId}/users`)).body as Loose[];
     assert.deepEqual(
       admins.map((user) => user.id),
-      [admin.id],
+      [c.admin.id],
     );
 
     assert.deepEqual(errors, []);
@@ -344,7 +299,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'บทบาท', exact: true }).waitFor();
     assert.match(dialogs.at(-1) ?? '', /ลบบทบาท Order sync/);
-    assert.equal((await api.get(`/api/roles/${role.id}`)).status, 404);
+    assert.equal((await c.api.get(`/api/roles/${role.id}`)).status, 404);
 
     await page.getByRole('navigation', { name: 'เมนูหลัก' }).getByRole('link', { name: 'ทรัพยากร API' }).click();
     await page.getByRole('heading', { name: 'ทรัพยากร API', exact: true }).waitFor();
@@ -354,7 +309,7 @@ describe("the admin console's API resources and roles screens in Chromium (issue
     await page.getByRole('button', { name: 'ลบทรัพยากร API' }).click();
     await page.getByRole('heading', { name: 'ทรัพยากร API', exact: true }).waitFor();
     assert.match(dialogs.at(-1) ?? '', /Orders API/);
-    assert.equal((await api.get(`/api/resources/${resource.id}`)).status, 404);
+    assert.equal((await c.api.get(`/api/resources/${resource.id}`)).status, 404);
 
     assert.deepEqual(errors, []);
     await page.context().close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import {
   isDirty,
   move,
@@ -9,10 +9,15 @@ import {
   toggleTarget,
   toPatch,
 } from '../../console/src/sign-in-experience-logic.ts';
-import { type ApiClient, assertStatus, managementClient } from './support/api-client.ts';
-import { launchChromium } from './support/browser.ts';
-import { consolePassword, createFirstAdmin, openConsolePage, openScreen } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import { assertStatus } from './support/api-client.ts';
+import {
+  type ConsoleHarness,
+  openConsolePage,
+  openScreen,
+  signInToConsole,
+  startConsole,
+} from './support/console.ts';
+import { addDisplayedConnector, defaultSignInExperienceAnswer } from './support/sign-in-experience.ts';
 
 /**
  * The console's Sign-in experience screen (issue 7, "Sign-in experience"; docs/console.md): the form's conversion
@@ -21,29 +26,7 @@ import { startTestServer, type TestServer } from './support/server.ts';
  * dark Thai page.
  */
 
-const defaults: SignInExperience = {
-  tenantId: 'default',
-  id: 'default',
-  signIn: {
-    methods: [
-      { identifier: 'username', password: true, verificationCode: false, isPasswordPrimary: true },
-      { identifier: 'email', password: true, verificationCode: false, isPasswordPrimary: true },
-    ],
-  },
-  signUp: { identifiers: ['username'], password: true, verify: false },
-  passwordPolicy: {
-    length: { min: 8, max: 256 },
-    characterTypes: { min: 1 },
-    rejects: { pwned: true, userInfo: true },
-  },
-  branding: {},
-  color: { primaryColor: '#5D34F2', isDarkModeEnabled: false, darkPrimaryColor: '#9C86F8' },
-  languageInfo: { autoDetect: true, fallbackLanguage: 'en' },
-  termsOfUseUrl: null,
-  privacyPolicyUrl: null,
-  socialSignInConnectorTargets: [],
-  signInMode: 'SignInAndRegister',
-};
+const defaults: SignInExperience = defaultSignInExperienceAnswer;
 
 describe("the Sign-in experience screen's form logic (issue 7)", () => {
   it('reads the saved settings back unchanged: form → PATCH body is what was read', () => {
@@ -133,30 +116,6 @@ describe("the Sign-in experience screen's form logic (issue 7)", () => {
 declare const document: { activeElement: { getAttribute(name: string): string | null } | null };
 declare const getComputedStyle: (element: unknown) => { backgroundColor: string };
 
-/** A social connector through the Management API; a preview never calls its endpoints. */
-const addConnector = async (api: ApiClient, target: string, name: string) => {
-  assertStatus(
-    await api.post('/api/connectors', {
-      connectorId: 'oidc',
-      config: {
-        clientId: `client-${target}`,
-        clientSecret: 'a-secret-that-is-long-enough-0123456789',
-        authorizationEndpoint: `https://${target}.example.com/authorize`,
-        tokenEndpoint: `https://${target}.example.com/token`,
-        scope: 'openid profile email',
-        idTokenVerificationConfig: {
-          jwksUri: `https://${target}.example.com/jwks`,
-          issuer: `https://${target}.example.com`,
-        },
-      },
-      metadata: { target, name: { en: name, th: `บัญชี ${name}` } },
-      syncProfile: false,
-      enableTokenStorage: false,
-    }),
-    201,
-  );
-};
-
 /** Waits until `read` answers `expected` (the preview follows the form after a pause and a round trip). */
 const eventually = async <T>(read: () => Promise<T>, expected: T, what: string) => {
   let last: T | undefined;
@@ -173,43 +132,23 @@ const eventually = async <T>(read: () => Promise<T>, expected: T, what: string) 
 };
 
 describe("the admin console's Sign-in experience screen in Chromium (issue 7)", () => {
-  let t: TestServer;
-  let api: ApiClient;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  let c: ConsoleHarness;
   const errors: string[] = [];
 
   before(async () => {
-    t = await startTestServer();
-    api = await managementClient(t);
-    ({ browser, close: closeBrowser } = await launchChromium());
-    await createFirstAdmin(t, 'first_admin');
-    await addConnector(api, 'north-idp', 'North');
-    await addConnector(api, 'south-idp', 'South');
+    c = await startConsole('first_admin');
+    await addDisplayedConnector(c.api, 'north-idp', { en: 'North', th: 'บัญชี North' });
+    await addDisplayedConnector(c.api, 'south-idp', { en: 'South', th: 'บัญชี South' });
     assertStatus(
-      await api.patch('/api/sign-in-exp', { socialSignInConnectorTargets: ['north-idp', 'south-idp'] }),
+      await c.api.patch('/api/sign-in-exp', { socialSignInConnectorTargets: ['north-idp', 'south-idp'] }),
       200,
     );
   });
-  after(async () => {
-    await closeBrowser?.();
-    await t?.stop();
-  });
+  after(() => c?.stop());
 
   const openSignInExperience = async (): Promise<Page> => {
-    const page = await openConsolePage(browser, errors);
-    // As support/console.ts signs in, naming the submit button: the page also shows the social buttons.
-    await page.goto(`${t.url}/console`);
-    await Promise.all([
-      page.waitForURL((url) => url.pathname === '/sign-in'),
-      page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-    ]);
-    await page.locator('input[autocomplete=username]').fill('first_admin');
-    await page.getByLabel('Password', { exact: true }).fill(consolePassword);
-    await Promise.all([
-      page.waitForURL((url) => url.pathname.startsWith('/console') && url.pathname !== '/console/callback'),
-      page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-    ]);
+    const page = await openConsolePage(c.browser, errors);
+    await signInToConsole(page, c.t, 'first_admin');
     await openScreen(page, 'Sign-in experience');
     await page.getByLabel('Primary colour', { exact: true }).waitFor();
     return page;
@@ -242,12 +181,12 @@ describe("the admin console's Sign-in experience screen in Chromium (issue 7)", 
     // The preview follows the form; the stored settings do not change yet.
     await eventually(() => submitColour(preview), 'rgb(10, 122, 59)', 'the previewed colour');
     await preview.getByText('Sign in with an email code').waitFor();
-    const before = (await api.get('/api/sign-in-exp')).body;
+    const before = (await c.api.get('/api/sign-in-exp')).body;
     assert.equal(before.color.primaryColor, '#5D34F2');
 
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved. The hosted pages show these settings.').waitFor();
-    const saved = (await api.get('/api/sign-in-exp')).body;
+    const saved = (await c.api.get('/api/sign-in-exp')).body;
     assert.equal(saved.color.primaryColor, '#0A7A3B');
     assert.deepEqual(
       saved.signIn.methods.find((method: { identifier: string }) => method.identifier === 'email'),
@@ -276,14 +215,14 @@ describe("the admin console's Sign-in experience screen in Chromium (issue 7)", 
       'Move South down',
       'the focus after moving',
     );
-    assert.deepEqual((await api.get('/api/sign-in-exp')).body.socialSignInConnectorTargets, [
+    assert.deepEqual((await c.api.get('/api/sign-in-exp')).body.socialSignInConnectorTargets, [
       'north-idp',
       'south-idp',
     ]);
 
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Saved. The hosted pages show these settings.').waitFor();
-    assert.deepEqual((await api.get('/api/sign-in-exp')).body.socialSignInConnectorTargets, [
+    assert.deepEqual((await c.api.get('/api/sign-in-exp')).body.socialSignInConnectorTargets, [
       'south-idp',
       'north-idp',
     ]);
@@ -292,7 +231,7 @@ describe("the admin console's Sign-in experience screen in Chromium (issue 7)", 
   });
 
   it("shows the server's error for an invalid minimum length and saves nothing", async () => {
-    const before = (await api.get('/api/sign-in-exp')).body;
+    const before = (await c.api.get('/api/sign-in-exp')).body;
     const page = await openSignInExperience();
     await page.getByLabel('Minimum length', { exact: true }).fill('300');
     await page.getByLabel('Reject passwords found in data breaches').uncheck();
@@ -302,7 +241,7 @@ describe("the admin console's Sign-in experience screen in Chromium (issue 7)", 
     assert.match(String(await alert.textContent()), /request\.invalid_body/);
     assert.match(String(await alert.textContent()), /passwordPolicy\.length\.min/);
     await page.getByText('Unsaved changes', { exact: false }).waitFor();
-    assert.deepEqual((await api.get('/api/sign-in-exp')).body, before, 'nothing saved');
+    assert.deepEqual((await c.api.get('/api/sign-in-exp')).body, before, 'nothing saved');
     assert.deepEqual(errors, []);
     await page.context().close();
   });

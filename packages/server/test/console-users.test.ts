@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { type ApiClient, assertStatus, type Loose, managementClient } from './support/api-client.ts';
-import { launchChromium } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { assertStatus, type Loose } from './support/api-client.ts';
 import {
+  acceptDialogs,
+  type ConsoleHarness,
   consolePassword,
-  createFirstAdmin,
   openConsolePage,
   openScreen,
   signInToConsole,
+  startConsole,
 } from './support/console.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
 
 /**
  * The console's Users screen (issue 7, "Users"; docs/console.md) in Debian's Chromium, on a fresh server with its
@@ -22,40 +22,27 @@ const password = consolePassword;
 const adminName = 'first_admin';
 
 describe("the admin console's Users screen in Chromium (issue 7)", () => {
-  let t: TestServer;
-  let api: ApiClient;
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  let c: ConsoleHarness;
   const pageErrors: string[] = [];
 
   before(async () => {
-    t = await startTestServer();
-    api = await managementClient(t);
-    ({ browser, close: closeBrowser } = await launchChromium());
-    await createFirstAdmin(t, adminName);
+    c = await startConsole(adminName);
   });
-  after(async () => {
-    await closeBrowser?.();
-    await t?.stop();
-  });
+  after(() => c?.stop());
 
   const openPage = (colorScheme: 'light' | 'dark' = 'light') =>
-    openConsolePage(browser, pageErrors, { colorScheme });
-  const signIn = (page: Page) => signInToConsole(page, t, adminName);
+    openConsolePage(c.browser, pageErrors, { colorScheme });
+  const signIn = (page: Page) => signInToConsole(page, c.t, adminName);
 
   it('creates, finds, suspends a user, shows and unlinks their social identity, and deletes them', async () => {
     // Someone else, so the search has something to leave out.
     assertStatus(
-      await api.post('/api/users', { username: 'other_person', primaryEmail: 'other@example.com' }),
+      await c.api.post('/api/users', { username: 'other_person', primaryEmail: 'other@example.com' }),
       201,
     );
 
     const page = await openPage('dark');
-    const dialogs: string[] = [];
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.accept();
-    });
+    const dialogs = acceptDialogs(page);
     await signIn(page);
     await openScreen(page, 'Users');
     assert.equal(new URL(page.url()).pathname, '/console/users');
@@ -73,7 +60,7 @@ describe("the admin console's Users screen in Chromium (issue 7)", () => {
     await page.getByRole('heading', { name: 'somchai_k' }).waitFor();
     const userId = (await page.getByTestId('user-id').textContent()) ?? '';
     assert.ok(userId, 'the details page shows the id');
-    const fetched = await api.get(`/api/users/${userId}`);
+    const fetched = await c.api.get(`/api/users/${userId}`);
     assertStatus(fetched, 200);
     assert.equal(fetched.body.primaryEmail, 'somchai@example.com');
     assert.equal(fetched.body.hasPassword, true);
@@ -96,7 +83,7 @@ describe("the admin console's Users screen in Chromium (issue 7)", () => {
     await page.getByLabel('Name', { exact: true }).fill('Somchai K.');
     await page.getByRole('button', { name: 'Save profile' }).click();
     await page.getByText('Saved.').waitFor();
-    const saved = await api.get(`/api/users/${userId}`);
+    const saved = await c.api.get(`/api/users/${userId}`);
     assert.deepEqual(saved.body.customData, { plan: 'pro' });
     assert.equal(saved.body.name, 'Somchai K.');
 
@@ -108,21 +95,23 @@ describe("the admin console's Users screen in Chromium (issue 7)", () => {
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByText('Password set.').waitFor();
     assertStatus(
-      await api.post(`/api/users/${userId}/password/verify`, { password: 'another long harbor passphrase' }),
+      await c.api.post(`/api/users/${userId}/password/verify`, {
+        password: 'another long harbor passphrase',
+      }),
       204,
     );
 
     // Suspend.
     await page.getByRole('button', { name: 'Suspend user', exact: true }).click();
     await page.getByRole('button', { name: 'Unsuspend user', exact: true }).waitFor();
-    assert.equal((await api.get(`/api/users/${userId}`)).body.isSuspended, true);
+    assert.equal((await c.api.get(`/api/users/${userId}`)).body.isSuspended, true);
     assert.match(dialogs.at(-1) ?? '', /Suspend somchai_k/);
 
     // A social identity with stored provider tokens, given through the Management API and the token service.
     const target = 'acme-social';
     const sub = 'upstream-sub-4242';
     assertStatus(
-      await api.send('PUT', `/api/users/${userId}/identities/${target}`, {
+      await c.api.send('PUT', `/api/users/${userId}/identities/${target}`, {
         body: { userId: sub, details: { email: 'somchai@acme.example', name: 'Somchai at Acme' } },
       }),
       201,
@@ -135,7 +124,7 @@ describe("the admin console's Users screen in Chromium (issue 7)", () => {
       tokenType: 'Bearer',
       expiresIn: 3600,
     };
-    await t.registry.identityTokens.store(userId, target, tokens);
+    await c.t.registry.identityTokens.store(userId, target, tokens);
 
     await page.reload();
     const identity = page.getByTestId(`identity-${target}`);
@@ -157,22 +146,22 @@ describe("the admin console's Users screen in Chromium (issue 7)", () => {
     await page.getByRole('button', { name: `Unlink ${target}` }).click();
     await page.getByText('No social identity is linked.').waitFor();
     assert.match(dialogs.at(-1) ?? '', /Unlink the acme-social identity/);
-    const identities = await api.get(`/api/users/${userId}/identities`);
+    const identities = await c.api.get(`/api/users/${userId}/identities`);
     assertStatus(identities, 200);
     assert.deepEqual(
       identities.body.map((item: Loose) => item.target),
       [],
     );
-    assert.equal((await api.get(`/api/users/${userId}/identities/${target}`)).status, 404);
+    assert.equal((await c.api.get(`/api/users/${userId}/identities/${target}`)).status, 404);
 
     // Unsuspend, then delete (confirmed): back on the list, and gone from the API.
     await page.getByRole('button', { name: 'Unsuspend user', exact: true }).click();
     await page.getByRole('button', { name: 'Suspend user', exact: true }).waitFor();
-    assert.equal((await api.get(`/api/users/${userId}`)).body.isSuspended, false);
+    assert.equal((await c.api.get(`/api/users/${userId}`)).body.isSuspended, false);
     await page.getByRole('button', { name: 'Delete user' }).click();
     await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
     assert.match(dialogs.at(-1) ?? '', /Delete somchai_k/);
-    assert.equal((await api.get(`/api/users/${userId}`)).status, 404);
+    assert.equal((await c.api.get(`/api/users/${userId}`)).status, 404);
     await page.getByRole('link', { name: 'other_person' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'somchai_k' }).count(), 0);
 
@@ -183,7 +172,7 @@ describe("the admin console's Users screen in Chromium (issue 7)", () => {
   it('shows the API error (message and code) for a user that does not exist', async () => {
     const page = await openPage();
     await signIn(page);
-    await page.goto(`${t.url}/console/users/no-such-user`);
+    await page.goto(`${c.t.url}/console/users/no-such-user`);
     await page.getByRole('alert').waitFor();
     assert.match((await page.getByRole('alert').textContent()) ?? '', /user\.not_found/);
     await page.context().close();

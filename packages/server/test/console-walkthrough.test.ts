@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,10 +6,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.ts';
-import { consolePassword, openConsolePage } from './support/console.ts';
+import { consolePassword, createApplicationInConsole, openConsolePage } from './support/console.ts';
 import {
   freePort,
   type GatehouseProcess,
+  spawnCollecting,
   spawnGatehouse,
   stopGatehouse,
   waitReady,
@@ -37,33 +37,29 @@ const adminName = 'bookstore_admin';
 /** The README's sample app as its own process, with the id and secret the console showed. */
 const startSampleApp = async (env: { endpoint: string; appId: string; appSecret: string }) => {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'examples/sample-app.mjs')], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      GATEHOUSE_ENDPOINT: env.endpoint,
-      APP_ID: env.appId,
-      APP_SECRET: env.appSecret,
-      PORT: String(port),
+  const { child, output } = spawnCollecting(
+    process.execPath,
+    [path.join(repoRoot, 'examples/sample-app.mjs')],
+    {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        GATEHOUSE_ENDPOINT: env.endpoint,
+        APP_ID: env.appId,
+        APP_SECRET: env.appSecret,
+        PORT: String(port),
+      },
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += String(chunk);
-  });
+  );
   const deadline = Date.now() + 20_000;
-  while (!output.includes('Sample app on')) {
+  while (!output().includes('Sample app on')) {
     if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`sample app did not start:\n${output}`);
+      throw new Error(`sample app did not start:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
     url: `http://localhost:${port}`,
-    output: () => output,
+    output,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -136,12 +132,7 @@ describe('from a fresh server to "Continue with …" in a sample app, through th
   });
 
   it('creates "Bookstore" (Traditional web), copies its endpoint, id and secret, and adds the sample app\'s URIs', async () => {
-    await admin.getByRole('button', { name: 'Create application' }).click();
-    await admin.getByRole('radio', { name: /Traditional web/ }).check();
-    await admin.getByRole('radio', { name: /Express \(Node\.js\)/ }).check();
-    await admin.getByLabel('Name').fill('Bookstore');
-    await admin.getByRole('button', { name: 'Create', exact: true }).click();
-    await admin.getByRole('heading', { name: 'Bookstore' }).waitFor();
+    await createApplicationInConsole(admin, 'Bookstore', /Traditional web/, /Express \(Node\.js\)/);
     assert.equal(await admin.getByTestId('app-endpoint').inputValue(), endpoint);
     bookstore = {
       id: await admin.getByTestId('app-id').inputValue(),

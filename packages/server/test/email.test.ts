@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { SMTPServer } from 'smtp-server';
 import { createEmailSender, EmailSendError } from '../src/connectors/email/email-sender.ts';
 import { createOutboxSender } from '../src/connectors/email/outbox.ts';
 import { createSmtpSender, parseSmtpUrl } from '../src/connectors/email/smtp.ts';
@@ -18,6 +17,7 @@ import {
 import { testBackends } from './support/db.ts';
 import { freePort } from './support/process.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { type SmtpTestServer, startSmtpServer } from './support/smtp.ts';
 
 describe('SMTP URLs (smtp:// and smtps://)', () => {
   it('reads host, port, credentials and sender; STARTTLS on 587 by default, TLS on 465 for smtps', () => {
@@ -58,45 +58,6 @@ describe('SMTP URLs (smtp:// and smtps://)', () => {
   });
 });
 
-type Received = { from: string; to: string[]; user: unknown; raw: string };
-
-/** A real SMTP server on 127.0.0.1 (smtp-server), plain text with AUTH allowed, one account. */
-const startSmtpServer = async (account = { user: 'mailer', pass: 'p@ss:word' }) => {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === account.user && auth.password === account.pass)
-        callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          user: session.user,
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    port,
-    received,
-    url: `smtp://${account.user}:${encodeURIComponent(account.pass)}@127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
 /** RFC 2047 encoded words (`=?UTF-8?B?…?=`), as nodemailer writes non-ASCII headers. */
 const decodeHeader = (value: string) =>
   value
@@ -119,7 +80,7 @@ const headerOf = (raw: string, name: string) => {
 };
 
 describe('SMTP email sender (nodemailer) against a real local SMTP server', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let smtp: SmtpTestServer;
   before(async () => {
     smtp = await startSmtpServer();
   });

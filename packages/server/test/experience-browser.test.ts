@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import LogtoClient from '@logto/node';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type ApiClient, assertStatus, type Loose, managementClient } from './support/api-client.ts';
 import { launchChromium } from './support/browser.ts';
+import { type CallbackServer, startCallbackServer } from './support/callback-server.ts';
+import { logtoNodeClient } from './support/logto-node.ts';
 import { createApplication } from './support/oidc.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -29,22 +28,6 @@ const onePixelPng = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkaPhfDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
-
-/** The app's side: answers 200 "callback" to anything, and remembers the URLs it received. */
-const startCallbackServer = async () => {
-  const received: string[] = [];
-  const server: Server = createServer((req, res) => {
-    received.push(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('callback');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
 
 type ConsoleError = { url: string; text: string };
 
@@ -68,7 +51,7 @@ describe('the hosted sign-in pages in Chromium, with the official @logto/node SD
   let api: ApiClient;
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
-  let app: Awaited<ReturnType<typeof startCallbackServer>>;
+  let app: CallbackServer;
   /** Console errors and uncaught exceptions of every page opened on Gatehouse's origin. */
   const consoleErrors: ConsoleError[] = [];
 
@@ -125,28 +108,13 @@ describe('the hosted sign-in pages in Chromium, with the official @logto/node SD
   type App = Awaited<ReturnType<typeof createApp>>;
 
   /** A Logto SDK client with in-memory storage; `navigated()` is where it last sent the browser. */
-  const sdkFor = (target: App) => {
-    const storage = new Map<string, string>();
-    let navigated = '';
-    const logto = new LogtoClient(
-      { endpoint: t.url, appId: target.id, appSecret: target.secret, scopes: ['email', 'profile'] },
-      {
-        navigate: (url) => {
-          navigated = url;
-        },
-        storage: {
-          getItem: async (key) => storage.get(key) ?? null,
-          setItem: async (key, value) => {
-            storage.set(key, value);
-          },
-          removeItem: async (key) => {
-            storage.delete(key);
-          },
-        },
-      },
-    );
-    return { logto, navigated: () => navigated };
-  };
+  const sdkFor = (target: App) =>
+    logtoNodeClient({
+      endpoint: t.url,
+      appId: target.id,
+      appSecret: target.secret,
+      scopes: ['email', 'profile'],
+    });
 
   const isCallback = (target: App) => (url: URL) => url.href.startsWith(target.redirectUri);
 

@@ -6,11 +6,11 @@ import {
   assertApiError,
   assertStatus,
   type Loose,
-  managementClient,
+  startManagedServer,
 } from './support/api-client.ts';
 import { createFirstAdmin } from './support/console.ts';
 import { testBackends } from './support/db.ts';
-import { startTestServer, type TestServer } from './support/server.ts';
+import type { TestServer } from './support/server.ts';
 
 /**
  * A user's roles seen from the user (Logto's `GET`/`POST /api/users/:userId/roles`,
@@ -26,8 +26,7 @@ for (const backend of testBackends()) {
     let t: TestServer;
     let api: ApiClient;
     before(async () => {
-      t = await startTestServer({ db: await backend.create() });
-      api = await managementClient(t);
+      ({ t, api } = await startManagedServer(backend));
     });
     after(() => t.stop());
 
@@ -154,8 +153,7 @@ for (const backend of testBackends()) {
     let api: ApiClient;
     const role = adminConsole.roleId;
     before(async () => {
-      t = await startTestServer({ db: await backend.create() });
-      api = await managementClient(t);
+      ({ t, api } = await startManagedServer(backend));
     });
     after(() => t.stop());
 

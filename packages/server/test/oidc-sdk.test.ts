@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import LogtoClient from '@logto/node';
 import * as client from 'openid-client';
+import { logtoNodeClient } from './support/logto-node.ts';
 import { managementHeaders } from './support/management.ts';
 import { createApplication, createBrowser, createUser, signInAs } from './support/oidc.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -56,35 +56,17 @@ describe('the official Logto SDK (@logto/node) against Gatehouse, unchanged but 
     });
 
     const browser = createBrowser();
-    const storage = new Map<string, string>();
-    let navigatedTo = '';
-    const logto = new LogtoClient(
-      {
-        endpoint: t.url,
-        appId: app.id,
-        appSecret: app.secret,
-        scopes: ['email', 'profile', 'offline_access', 'read:books', 'write:books'],
-        resources: [indicator],
-      },
-      {
-        navigate: (url) => {
-          navigatedTo = url;
-        },
-        storage: {
-          getItem: async (key) => storage.get(key) ?? null,
-          setItem: async (key, value) => {
-            storage.set(key, value);
-          },
-          removeItem: async (key) => {
-            storage.delete(key);
-          },
-        },
-      },
-    );
+    const { logto, storage, navigated } = logtoNodeClient({
+      endpoint: t.url,
+      appId: app.id,
+      appSecret: app.secret,
+      scopes: ['email', 'profile', 'offline_access', 'read:books', 'write:books'],
+      resources: [indicator],
+    });
 
     await logto.signIn(callback);
-    assert.match(navigatedTo, new RegExp(`^${t.url}/oidc/auth\\?`));
-    const returned = await browser.follow(navigatedTo, callback);
+    assert.match(navigated(), new RegExp(`^${t.url}/oidc/auth\\?`));
+    const returned = await browser.follow(navigated(), callback);
     assert.ok(returned.url.startsWith(callback), `ended at ${returned.url}`);
     assert.equal(
       new URL(returned.url).searchParams.get('iss'),
@@ -115,26 +97,12 @@ describe('the official Logto SDK (@logto/node) against Gatehouse, unchanged but 
     const [header] = accessToken.split('.');
     assert.equal(JSON.parse(Buffer.from(header ?? '', 'base64url').toString()).typ, 'at+jwt');
 
-    let signedOutTo = '';
-    const outClient = new LogtoClient(
+    const { logto: outClient, navigated: signedOutTo } = logtoNodeClient(
       { endpoint: t.url, appId: app.id, appSecret: app.secret },
-      {
-        navigate: (url) => {
-          signedOutTo = url;
-        },
-        storage: {
-          getItem: async (key) => storage.get(key) ?? null,
-          setItem: async (key, value) => {
-            storage.set(key, value);
-          },
-          removeItem: async (key) => {
-            storage.delete(key);
-          },
-        },
-      },
+      storage,
     );
     await outClient.signOut(appUrl);
-    assert.match(signedOutTo, new RegExp(`^${t.url}/oidc/session/end\\?`));
+    assert.match(signedOutTo(), new RegExp(`^${t.url}/oidc/session/end\\?`));
     assert.equal(await outClient.isAuthenticated(), false);
   });
 });

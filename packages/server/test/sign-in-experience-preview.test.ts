@@ -2,34 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type ApiClient, assertApiError, assertStatus, managementClient } from './support/api-client.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { addDisplayedConnector } from './support/sign-in-experience.ts';
 
 /**
  * `POST /api/sign-in-exp/preview` (docs/sign-in-experience.md, "Preview"): the console's live preview of the hosted
  * pages. Token-guarded like the rest of the Management API, validated like PATCH, an inert text/html page that
  * shows the previewed settings, and never a change to the stored ones.
  */
-
-/** A social connector made through the API; its endpoints are never called by a preview. */
-const addConnector = async (api: ApiClient, target: string, name: string) => {
-  const created = await api.post('/api/connectors', {
-    connectorId: 'oidc',
-    config: {
-      clientId: `client-${target}`,
-      clientSecret: 'a-secret-that-is-long-enough-0123456789',
-      authorizationEndpoint: `https://${target}.example.com/authorize`,
-      tokenEndpoint: `https://${target}.example.com/token`,
-      scope: 'openid profile email',
-      idTokenVerificationConfig: {
-        jwksUri: `https://${target}.example.com/jwks`,
-        issuer: `https://${target}.example.com`,
-      },
-    },
-    metadata: { target, name: { en: `${name} ID`, th: `บัญชี ${name}` } },
-    syncProfile: false,
-    enableTokenStorage: false,
-  });
-  assertStatus(created, 201);
-};
 
 describe('sign-in experience preview: POST /api/sign-in-exp/preview', () => {
   let t: TestServer;
@@ -134,8 +113,8 @@ describe('sign-in experience preview: POST /api/sign-in-exp/preview', () => {
   });
 
   it('shows the social buttons in the order given, and a social-only sign-up', async () => {
-    await addConnector(api, 'first-idp', 'First');
-    await addConnector(api, 'second-idp', 'Second');
+    await addDisplayedConnector(api, 'first-idp', { en: 'First ID', th: 'บัญชี First' });
+    await addDisplayedConnector(api, 'second-idp', { en: 'Second ID', th: 'บัญชี Second' });
     const page = String(
       (
         await preview({

@@ -17,30 +17,9 @@ import {
 } from './support/api-client.ts';
 import { testBackends } from './support/db.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { defaultSignInExperienceAnswer } from './support/sign-in-experience.ts';
 
-const defaults = {
-  tenantId: 'default',
-  id: 'default',
-  signIn: {
-    methods: [
-      { identifier: 'username', password: true, verificationCode: false, isPasswordPrimary: true },
-      { identifier: 'email', password: true, verificationCode: false, isPasswordPrimary: true },
-    ],
-  },
-  signUp: { identifiers: ['username'], password: true, verify: false },
-  passwordPolicy: {
-    length: { min: 8, max: 256 },
-    characterTypes: { min: 1 },
-    rejects: { pwned: true, userInfo: true },
-  },
-  branding: {},
-  color: { primaryColor: '#5D34F2', isDarkModeEnabled: false, darkPrimaryColor: '#9C86F8' },
-  languageInfo: { autoDetect: true, fallbackLanguage: 'en' },
-  termsOfUseUrl: null,
-  privacyPolicyUrl: null,
-  socialSignInConnectorTargets: [],
-  signInMode: 'SignInAndRegister',
-};
+const defaults = defaultSignInExperienceAnswer;
 
 const emailCodeOnly = {
   signIn: {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import type { TestBackend } from './db.ts';
 import { managementHeaders } from './management.ts';
-import type { TestServer } from './server.ts';
+import { startTestServer, type TestServer } from './server.ts';
 
 // Response bodies are checked by assertions, not by types.
 // biome-ignore lint/suspicious/noExplicitAny: test responses are read loosely and asserted field by field
@@ -72,3 +73,9 @@ export const assertStatus = (response: ApiResponse, status: number) =>
     status,
     `expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`,
   );
+
+/** A test server over a fresh database of `backend`, with a Management API client. */
+export const startManagedServer = async (backend: TestBackend) => {
+  const t = await startTestServer({ db: await backend.create() });
+  return { t, api: await managementClient(t) };
+};

@@ -23,23 +23,35 @@ export type GatehouseProcess = {
   exited: Promise<number | string>;
 };
 
+/** A child process with no stdin whose stdout and stderr are collected, in the order they came, in `output()`. */
+export const spawnCollecting = (
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+) => {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: unknown) => {
+    output += String(chunk);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return { child, output: () => output };
+};
+
 /** `npm start`'s command as a child process, on a free port of 127.0.0.1. */
 export const spawnGatehouse = async (env: Record<string, string>): Promise<GatehouseProcess> => {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += String(chunk);
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += String(chunk);
-  });
+  const { child, output } = spawnCollecting(
+    process.execPath,
+    ['--import', 'tsx', 'packages/server/src/main.ts'],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    },
+  );
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+  return { child, url: `http://127.0.0.1:${port}`, output, exited };
 };
 
 /** Polls /api/status until it answers 204; fails if the process exits first or `timeoutMs` passes. */
