@@ -45,7 +45,8 @@ export class ApiFailure extends Error {
   }
 }
 
-const failureOf = async (response: Response): Promise<ApiFailure> => {
+/** The error an API answer that is not OK carries (`{code, message, data}`), or a plain HTTP one. */
+export const failureOf = async (response: Response): Promise<ApiFailure> => {
   const body: unknown = await response.json().catch(() => undefined);
   if (body && typeof body === 'object' && 'code' in body && 'message' in body) {
     const data = 'data' in body && body.data && typeof body.data === 'object' ? body.data : undefined;

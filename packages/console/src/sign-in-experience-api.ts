@@ -2,7 +2,7 @@
  * The Sign-in experience screen's part of the Management API (docs/sign-in-experience.md), spread into
  * `createManagementApi`: the settings, and the live preview of the hosted page (HTML, not JSON).
  */
-import { ApiFailure } from './api.ts';
+import { failureOf } from './api.ts';
 import type { PreviewLanguage, SignInExperience, SignInExperiencePatch } from './sign-in-experience-logic.ts';
 
 type Call = <T>(
@@ -34,16 +34,6 @@ export const signInExperienceEndpoints = (call: Call, token: () => Promise<strin
       signal: signal ?? null,
     });
     if (response.ok) return response.text();
-    const body: unknown = await response.json().catch(() => undefined);
-    if (body && typeof body === 'object' && 'code' in body && 'message' in body) {
-      const data = 'data' in body && body.data && typeof body.data === 'object' ? body.data : undefined;
-      throw new ApiFailure(
-        response.status,
-        String(body.code),
-        String(body.message),
-        data as Record<string, unknown> | undefined,
-      );
-    }
-    throw new ApiFailure(response.status, 'http.error', `The server answered ${response.status}.`);
+    throw await failureOf(response);
   },
 });

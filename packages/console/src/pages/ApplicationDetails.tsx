@@ -4,6 +4,8 @@ import { CopyField, ErrorMessage, useTypeLabel } from '../components.tsx';
 import { definePhrases, useT } from '../i18n.ts';
 import type { Resource } from '../roles-api.ts';
 import { linkTo } from '../router.ts';
+import { useLoad } from '../ui/hooks.ts';
+import { DetailsPending, FormActions, TableHead, TextField } from '../ui/parts.tsx';
 import {
   buildGuide,
   type FrameworkId,
@@ -188,14 +190,8 @@ export const ApplicationDetails = ({
   }, [api, id]);
 
   if (!app) {
-    return (
-      <section>
-        <p>
-          <a {...linkTo('/console/applications')}>{t('back')}</a>
-        </p>
-        {error ? <ErrorMessage error={error} /> : <p aria-busy="true">{t('loading')}</p>}
-      </section>
-    );
+    const back = <a {...linkTo('/console/applications')}>{t('back')}</a>;
+    return <DetailsPending back={back} error={error} loading={t('loading')} />;
   }
   return (
     <section className="stack">
@@ -429,15 +425,10 @@ const CodeBlock = ({ code, testId }: { code: string; testId: string }) => {
   );
 };
 
-const Uris = ({
-  api,
-  app,
-  onSaved,
-}: {
-  api: ManagementApi;
-  app: Application;
-  onSaved: (app: Application) => void;
-}) => {
+/** What a section of the details that saves the application gets. */
+type AppSection = { api: ManagementApi; app: Application; onSaved: (app: Application) => void };
+
+const Uris = ({ api, app, onSaved }: AppSection) => {
   const t = useT(phrases);
   const [redirects, setRedirects] = useState(app.oidcClientMetadata.redirectUris.join('\n'));
   const [postLogout, setPostLogout] = useState(app.oidcClientMetadata.postLogoutRedirectUris.join('\n'));
@@ -482,26 +473,12 @@ const Uris = ({
           onChange={(event) => setPostLogout(event.target.value)}
         />
       </div>
-      <ErrorMessage error={error} />
-      <div className="row">
-        <button type="submit" className="primary">
-          {t('saveUris')}
-        </button>
-        {saved ? <span role="status">{t('saved')}</span> : null}
-      </div>
+      <FormActions error={error} submit={t('saveUris')} saved={saved && t('saved')} />
     </form>
   );
 };
 
-const Lifetimes = ({
-  api,
-  app,
-  onSaved,
-}: {
-  api: ManagementApi;
-  app: Application;
-  onSaved: (app: Application) => void;
-}) => {
+const Lifetimes = ({ api, app, onSaved }: AppSection) => {
   const t = useT(phrases);
   const custom = app.customClientMetadata ?? {};
   const [access, setAccess] = useState(custom.accessTokenTtl?.toString() ?? '');
@@ -545,54 +522,51 @@ const Lifetimes = ({
     );
   };
 
+  const lifetimeFields = [
+    {
+      field: 'accessTokenTtl',
+      id: 'access-ttl',
+      label: t('accessTtl'),
+      help: t('accessTtlHelp', lifetimeLimits.accessTokenTtl),
+      placeholder: '3600',
+      value: access,
+      onChange: setAccess,
+    },
+    {
+      field: 'refreshTokenTtlInDays',
+      id: 'refresh-days',
+      label: t('refreshDays'),
+      help: t('refreshDaysHelp', lifetimeLimits.refreshTokenTtlInDays),
+      placeholder: undefined,
+      value: refresh,
+      onChange: setRefresh,
+    },
+  ] as const;
+
   return (
     <form className="card stack" onSubmit={submit} noValidate>
       <h2>{t('lifetimes')}</h2>
       <p className="muted">{t('lifetimesHint')}</p>
-      <div className="field">
-        <label htmlFor="access-ttl">{t('accessTtl')}</label>
-        <input
-          id="access-ttl"
+      {lifetimeFields.map(({ field, id, label, help, placeholder, value, onChange }) => (
+        <TextField
+          key={field}
+          id={id}
+          label={label}
+          help={help}
+          helpClassName="help muted"
           type="number"
           inputMode="numeric"
-          min={lifetimeLimits.accessTokenTtl.min}
-          max={lifetimeLimits.accessTokenTtl.max}
-          placeholder="3600"
-          value={access}
-          aria-invalid={problems.accessTokenTtl ? true : undefined}
-          aria-describedby="access-ttl-help"
-          onChange={(event) => setAccess(event.target.value)}
-        />
-        <p className="help muted" id="access-ttl-help">
-          {t('accessTtlHelp', lifetimeLimits.accessTokenTtl)}
-        </p>
-        {message('accessTokenTtl')}
-      </div>
-      <div className="field">
-        <label htmlFor="refresh-days">{t('refreshDays')}</label>
-        <input
-          id="refresh-days"
-          type="number"
-          inputMode="numeric"
-          min={lifetimeLimits.refreshTokenTtlInDays.min}
-          max={lifetimeLimits.refreshTokenTtlInDays.max}
-          value={refresh}
-          aria-invalid={problems.refreshTokenTtlInDays ? true : undefined}
-          aria-describedby="refresh-days-help"
-          onChange={(event) => setRefresh(event.target.value)}
-        />
-        <p className="help muted" id="refresh-days-help">
-          {t('refreshDaysHelp', lifetimeLimits.refreshTokenTtlInDays)}
-        </p>
-        {message('refreshTokenTtlInDays')}
-      </div>
-      <ErrorMessage error={error} />
-      <div className="row">
-        <button type="submit" className="primary">
-          {t('saveLifetimes')}
-        </button>
-        {saved ? <span role="status">{t('saved')}</span> : null}
-      </div>
+          min={lifetimeLimits[field].min}
+          max={lifetimeLimits[field].max}
+          placeholder={placeholder}
+          value={value}
+          aria-invalid={problems[field] ? true : undefined}
+          onChange={(event) => onChange(event.target.value)}
+        >
+          {message(field)}
+        </TextField>
+      ))}
+      <FormActions error={error} submit={t('saveLifetimes')} saved={saved && t('saved')} />
     </form>
   );
 };
@@ -603,61 +577,38 @@ const rotatedName = (name: string) => {
   return `${base} (rotated ${new Date().toISOString().slice(0, 19).replace('T', ' ')})`;
 };
 
+const noSecrets: SecretSummary[] = [];
+
 const Secrets = ({ api, app }: { api: ManagementApi; app: Application }) => {
   const t = useT(phrases);
-  const [secrets, setSecrets] = useState<SecretSummary[]>([]);
   const [name, setName] = useState('');
   const [createdSecret, setCreatedSecret] = useState<CreatedSecret>();
   const [rotation, setRotation] = useState<{ old: string; deleted: boolean }>();
-  const [error, setError] = useState<unknown>();
-
-  const load = useCallback(async () => {
-    try {
-      setSecrets(await api.listSecrets(app.id));
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [api, app.id]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetch = useCallback(() => api.listSecrets(app.id), [api, app.id]);
+  const { value: secrets = noSecrets, error, change } = useLoad(fetch, { clearError: false });
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
-    setError(undefined);
-    try {
+    await change(async () => {
       setCreatedSecret(await api.createSecret(app.id, name));
       setRotation(undefined);
       setName('');
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
 
   const rotate = async (old: string) => {
-    setError(undefined);
-    try {
+    await change(async () => {
       setCreatedSecret(await api.createSecret(app.id, rotatedName(old)));
       setRotation({ old, deleted: false });
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
 
   const remove = async (secretName: string) => {
     if (!window.confirm(t('confirmDelete', { name: secretName }))) return false;
-    setError(undefined);
-    try {
+    return change(async () => {
       await api.deleteSecret(app.id, secretName);
       if (createdSecret?.name === secretName) setCreatedSecret(undefined);
-      await load();
-      return true;
-    } catch (failure) {
-      setError(failure);
-      return false;
-    }
+    });
   };
 
   const oldStillThere = rotation && secrets.some((secret) => secret.name === rotation.old);
@@ -681,16 +632,7 @@ const Secrets = ({ api, app }: { api: ManagementApi; app: Application }) => {
       ) : null}
       {rotation?.deleted ? <p role="status">{t('oldDeleted', { old: rotation.old })}</p> : null}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('name')}</th>
-            <th scope="col">{t('created')}</th>
-            <th scope="col">{t('expires')}</th>
-            <th scope="col">
-              <span className="visually-hidden">{t('actions')}</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={[t('name'), t('created'), t('expires')]} actions={t('actions')} />
         <tbody>
           {secrets.map((secret) => (
             <tr key={secret.name}>

@@ -1,8 +1,10 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import type { Application, ApplicationType, ManagementApi } from '../api.ts';
+import { useCallback, useState } from 'react';
+import type { ApplicationType, ManagementApi } from '../api.ts';
 import { applicationTypes, ErrorMessage, Pager, useTypeLabel } from '../components.tsx';
 import { definePhrases, useT } from '../i18n.ts';
 import { linkTo, navigate } from '../router.ts';
+import { usePaged } from '../ui/hooks.ts';
+import { CreateForm, ListHeading, TextField } from '../ui/parts.tsx';
 import { type FrameworkId, frameworksOf, guideKey, pickFramework } from './guides/guides.ts';
 import './applications.css';
 
@@ -53,31 +55,18 @@ const phrases = definePhrases({
 export const Applications = ({ api }: { api: ManagementApi }) => {
   const t = useT(phrases);
   const typeLabel = useTypeLabel();
-  const [page, setPage] = useState(1);
-  const [list, setList] = useState<{ items: Application[]; total: number }>();
-  const [error, setError] = useState<unknown>();
+  const fetchPage = useCallback((page: number) => api.listApplications(page, pageSize), [api]);
+  const { list, error, page, setPage } = usePaged(fetchPage, pageSize);
   const [creating, setCreating] = useState(false);
-
-  const load = useCallback(async () => {
-    setError(undefined);
-    try {
-      setList(await api.listApplications(page, pageSize));
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [api, page]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <section>
-      <div className="heading-row">
-        <h1>{t('title')}</h1>
-        <button type="button" className="primary" onClick={() => setCreating(true)} disabled={creating}>
-          {t('create')}
-        </button>
-      </div>
+      <ListHeading
+        title={t('title')}
+        create={t('create')}
+        creating={creating}
+        onCreate={() => setCreating(true)}
+      />
       {creating ? <CreateApplication api={api} onCancel={() => setCreating(false)} /> : null}
       <ErrorMessage error={error} />
       {list ? (
@@ -120,33 +109,27 @@ const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: ()
   const [type, setType] = useState<ApplicationType>('Traditional');
   const [framework, setFramework] = useState<FrameworkId>(pickFramework('Traditional', null).id);
   const typeLabel = useTypeLabel();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
 
   const chooseType = (next: ApplicationType) => {
     setType(next);
     setFramework(pickFramework(next, null).id);
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const created = await api.createApplication({ name, type });
-      // The secret of a confidential app appears in this answer only: the details page shows it once.
-      if (created.secret) sessionStorage.setItem(`gatehouse.console.secret.${created.id}`, created.secret);
-      localStorage.setItem(guideKey(created.id), framework);
-      navigate(`/console/applications/${encodeURIComponent(created.id)}?guide=${framework}`);
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  };
-
   return (
-    <form className="card stack" onSubmit={submit} aria-labelledby="create-app-title">
-      <h2 id="create-app-title">{t('formTitle')}</h2>
+    <CreateForm
+      id="create-app"
+      title={t('formTitle')}
+      submit={t('submit')}
+      cancel={t('cancel')}
+      onCancel={onCancel}
+      create={async () => {
+        const created = await api.createApplication({ name, type });
+        // The secret of a confidential app appears in this answer only: the details page shows it once.
+        if (created.secret) sessionStorage.setItem(`gatehouse.console.secret.${created.id}`, created.secret);
+        localStorage.setItem(guideKey(created.id), framework);
+        navigate(`/console/applications/${encodeURIComponent(created.id)}?guide=${framework}`);
+      }}
+    >
       <fieldset>
         <legend>{t('type')}</legend>
         <div className="type-cards">
@@ -188,19 +171,13 @@ const CreateApplication = ({ api, onCancel }: { api: ManagementApi; onCancel: ()
           ))}
         </div>
       </fieldset>
-      <div className="field">
-        <label htmlFor="app-name">{t('name')}</label>
-        <input id="app-name" required value={name} onChange={(event) => setName(event.target.value)} />
-      </div>
-      <ErrorMessage error={error} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('submit')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+      <TextField
+        id="app-name"
+        label={t('name')}
+        required
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+      />
+    </CreateForm>
   );
 };

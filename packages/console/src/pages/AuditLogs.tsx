@@ -14,6 +14,7 @@ import {
   toApiQuery,
 } from '../logs-api.ts';
 import { linkTo, useSearch } from '../router.ts';
+import { TextField } from '../ui/parts.tsx';
 import './audit-logs.css';
 
 const base = '/console/logs';
@@ -315,6 +316,14 @@ const LogList = ({ api }: { api: ManagementApi }) => {
 const otherKey = '__other';
 
 /** The filters as a form; applying it puts them in the URL (page 1). */
+/** The filters typed in as they are: ids in monospace, and the dates. */
+const filterFields = [
+  { id: 'log-user-id', name: 'userId', type: 'id' },
+  { id: 'log-application-id', name: 'applicationId', type: 'id' },
+  { id: 'log-from', name: 'from', type: 'date' },
+  { id: 'log-to', name: 'to', type: 'date' },
+] as const;
+
 const FilterForm = ({ filters, onApply }: { filters: LogFilters; onApply: (next: LogFilters) => void }) => {
   const t = useT(phrases);
   const describeKey = useDescribeKey();
@@ -354,38 +363,25 @@ const FilterForm = ({ filters, onApply }: { filters: LogFilters; onApply: (next:
           </select>
         </div>
         {keyChoice === otherKey ? (
-          <div className="field">
-            <label htmlFor="log-key-text">{t('actionKey')}</label>
-            <input
-              id="log-key-text"
-              className="mono"
-              value={draft.logKey}
-              placeholder={t('actionKeyHint')}
-              onChange={set('logKey')}
-            />
-          </div>
-        ) : null}
-        <div className="field">
-          <label htmlFor="log-user-id">{t('userId')}</label>
-          <input id="log-user-id" className="mono" value={draft.userId} onChange={set('userId')} />
-        </div>
-        <div className="field">
-          <label htmlFor="log-application-id">{t('applicationId')}</label>
-          <input
-            id="log-application-id"
+          <TextField
+            id="log-key-text"
+            label={t('actionKey')}
             className="mono"
-            value={draft.applicationId}
-            onChange={set('applicationId')}
+            value={draft.logKey}
+            placeholder={t('actionKeyHint')}
+            onChange={set('logKey')}
           />
-        </div>
-        <div className="field">
-          <label htmlFor="log-from">{t('from')}</label>
-          <input id="log-from" type="date" value={draft.from} onChange={set('from')} />
-        </div>
-        <div className="field">
-          <label htmlFor="log-to">{t('to')}</label>
-          <input id="log-to" type="date" value={draft.to} onChange={set('to')} />
-        </div>
+        ) : null}
+        {filterFields.map(({ id, name, type }) => (
+          <TextField
+            key={id}
+            id={id}
+            label={t(name)}
+            {...(type === 'date' ? { type } : { className: 'mono' })}
+            value={draft[name]}
+            onChange={set(name)}
+          />
+        ))}
       </div>
       <div className="row">
         <button type="submit" className="primary">

@@ -4,6 +4,7 @@ import { CopyField, ErrorMessage } from '../components.tsx';
 import type { Connector, ConnectorFactory } from '../connectors-api.ts';
 import { definePhrases, type Language, useLanguage, useT } from '../i18n.ts';
 import { linkTo } from '../router.ts';
+import { TableHead } from '../ui/parts.tsx';
 import './connectors.css';
 import { ConnectorForm } from './connectors/ConnectorForm.tsx';
 import { ConnectorTest } from './connectors/ConnectorTest.tsx';
@@ -240,17 +241,10 @@ const ConnectorList = ({ api }: { api: ManagementApi }) => {
               <p>{t('noSocial')}</p>
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('name')}</th>
-                    <th scope="col">{t('target')}</th>
-                    <th scope="col">{t('factory')}</th>
-                    <th scope="col">{t('onSignIn')}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t('actions')}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead
+                  columns={[t('name'), t('target'), t('factory'), t('onSignIn')]}
+                  actions={t('actions')}
+                />
                 <tbody>
                   {social.map((connector) => {
                     const target = connector.target ?? '';
@@ -289,16 +283,7 @@ const ConnectorList = ({ api }: { api: ManagementApi }) => {
             <p className="muted">{t('emailIntro')}</p>
             {email ? (
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('name')}</th>
-                    <th scope="col">{t('server')}</th>
-                    <th scope="col">{t('sender')}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t('actions')}</span>
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={[t('name'), t('server'), t('sender')]} actions={t('actions')} />
                 <tbody>
                   <tr>
                     <td>

@@ -4,6 +4,9 @@ import { CopyField, ErrorMessage } from '../components.tsx';
 import { definePhrases, useT } from '../i18n.ts';
 import { managementResourceId, type Resource, type Scope } from '../roles-api.ts';
 import { linkTo, navigate } from '../router.ts';
+import { useAttempt, useLoad } from '../ui/hooks.ts';
+import { ActionCard, DetailsPending, FormActions, ItemsTable, TextField } from '../ui/parts.tsx';
+import { TtlField } from './resource-ttl.tsx';
 import { resourcesBase } from './roles-shared.ts';
 import './roles.css';
 
@@ -88,14 +91,7 @@ export const ResourceDetails = ({ api, id }: { api: ManagementApi; id: string })
     api.getResource(id).then(setResource, setError);
   }, [api, id]);
 
-  if (!resource) {
-    return (
-      <section>
-        <p>{back}</p>
-        {error ? <ErrorMessage error={error} /> : <p aria-busy="true">{t('loading')}</p>}
-      </section>
-    );
-  }
+  if (!resource) return <DetailsPending back={back} error={error} loading={t('loading')} />;
   // The Management API is shown, never changed here: the console itself depends on it.
   const builtIn = resource.id === managementResourceId;
   return (
@@ -112,107 +108,61 @@ export const ResourceDetails = ({ api, id }: { api: ManagementApi; id: string })
   );
 };
 
-const Settings = ({
-  api,
-  resource,
-  onSaved,
-}: {
-  api: ManagementApi;
-  resource: Resource;
-  onSaved: (resource: Resource) => void;
-}) => {
+/** What a section of the details that saves the resource gets. */
+type ResourceSection = { api: ManagementApi; resource: Resource; onSaved: (resource: Resource) => void };
+
+const Settings = ({ api, resource, onSaved }: ResourceSection) => {
   const t = useT(phrases);
   const [name, setName] = useState(resource.name);
   const [ttl, setTtl] = useState(String(resource.accessTokenTtl));
-  const [error, setError] = useState<unknown>();
+  const { error, attempt } = useAttempt();
   const [saved, setSaved] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setError(undefined);
     setSaved(false);
-    try {
+    await attempt(async () => {
       onSaved(await api.updateResource(resource.id, { name: name.trim(), accessTokenTtl: Number(ttl) }));
       setSaved(true);
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
 
   return (
     <form className="card stack" onSubmit={submit} aria-labelledby="resource-settings-title">
       <h2 id="resource-settings-title">{t('settings')}</h2>
-      <div className="field">
-        <label htmlFor="resource-edit-name">{t('name')}</label>
-        <input
-          id="resource-edit-name"
-          required
-          autoComplete="off"
-          value={name}
-          onChange={(event) => setName(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="resource-edit-ttl">{t('ttl')}</label>
-        <input
-          id="resource-edit-ttl"
-          type="number"
-          min={60}
-          max={86400}
-          required
-          aria-describedby="resource-edit-ttl-help"
-          value={ttl}
-          onChange={(event) => setTtl(event.target.value)}
-        />
-        <p id="resource-edit-ttl-help" className="field-help">
-          {t('ttlHelp')}
-        </p>
-      </div>
-      <ErrorMessage error={error} />
-      <div className="row">
-        <button type="submit" className="primary">
-          {t('save')}
-        </button>
-        {saved ? <span role="status">{t('saved')}</span> : null}
-      </div>
+      <TextField
+        id="resource-edit-name"
+        label={t('name')}
+        required
+        autoComplete="off"
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+      />
+      <TtlField id="resource-edit-ttl" label={t('ttl')} help={t('ttlHelp')} value={ttl} onChange={setTtl} />
+      <FormActions error={error} submit={t('save')} saved={saved && t('saved')} />
     </form>
   );
 };
 
-const DefaultSwitch = ({
-  api,
-  resource,
-  onSaved,
-}: {
-  api: ManagementApi;
-  resource: Resource;
-  onSaved: (resource: Resource) => void;
-}) => {
+const DefaultSwitch = ({ api, resource, onSaved }: ResourceSection) => {
   const t = useT(phrases);
-  const [error, setError] = useState<unknown>();
+  const { error, attempt } = useAttempt();
   const [busy, setBusy] = useState(false);
   const toggle = async () => {
     setBusy(true);
-    setError(undefined);
-    try {
-      onSaved(await api.setDefaultResource(resource.id, !resource.isDefault));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    await attempt(async () => onSaved(await api.setDefaultResource(resource.id, !resource.isDefault)));
+    setBusy(false);
   };
   return (
-    <div className="card stack">
-      <h2>{t('defaultTitle')}</h2>
+    <ActionCard
+      title={t('defaultTitle')}
+      button={resource.isDefault ? t('unsetDefault') : t('makeDefault')}
+      busy={busy}
+      error={error}
+      onClick={toggle}
+    >
       <p data-testid="resource-default">{resource.isDefault ? t('isDefault') : t('notDefault')}</p>
-      <div className="row">
-        <button type="button" onClick={toggle} disabled={busy}>
-          {resource.isDefault ? t('unsetDefault') : t('makeDefault')}
-        </button>
-      </div>
-      <ErrorMessage error={error} />
-    </div>
+    </ActionCard>
   );
 };
 
@@ -226,108 +176,73 @@ const Scopes = ({
   readOnly: boolean;
 }) => {
   const t = useT(phrases);
-  const [scopes, setScopes] = useState<Scope[]>();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<unknown>();
-
-  const load = useCallback(async () => {
-    try {
-      setScopes((await api.listResourceScopes(resource.id)).items);
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [api, resource.id]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetch = useCallback(
+    async () => (await api.listResourceScopes(resource.id)).items,
+    [api, resource.id],
+  );
+  const { value: scopes, error, change } = useLoad(fetch, { clearError: false });
 
   const add = async (event: FormEvent) => {
     event.preventDefault();
-    setError(undefined);
-    try {
+    await change(async () => {
       await api.createScope(resource.id, { name: name.trim(), description: description.trim() || null });
       setName('');
       setDescription('');
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
   const remove = async (scope: Scope) => {
     if (!window.confirm(t('confirmDeleteScope', { name: scope.name }))) return;
-    setError(undefined);
-    try {
-      await api.deleteScope(resource.id, scope.id);
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    await change(() => api.deleteScope(resource.id, scope.id));
   };
 
   return (
     <div className="card stack" data-testid="resource-scopes">
       <h2>{t('scopes')}</h2>
-      {scopes === undefined ? null : scopes.length === 0 ? (
-        <p className="muted">{t('noScopes')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('colScope')}</th>
-              <th scope="col">{t('colDescription')}</th>
-              {readOnly ? null : <th scope="col">{t('colActions')}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {scopes.map((scope) => (
-              <tr key={scope.id}>
-                <td>
-                  <code>{scope.name}</code>
-                </td>
-                <td>{scope.description ?? ''}</td>
-                {readOnly ? null : (
-                  <td>
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={t('deleteScopeLabel', { name: scope.name })}
-                      onClick={() => remove(scope)}
-                    >
-                      {t('deleteScope')}
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ItemsTable
+        items={scopes}
+        columns={[t('colScope'), t('colDescription'), !readOnly && t('colActions')]}
+        empty={t('noScopes')}
+        row={(scope: Scope) => (
+          <tr key={scope.id}>
+            <td>
+              <code>{scope.name}</code>
+            </td>
+            <td>{scope.description ?? ''}</td>
+            {readOnly ? null : (
+              <td>
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={t('deleteScopeLabel', { name: scope.name })}
+                  onClick={() => remove(scope)}
+                >
+                  {t('deleteScope')}
+                </button>
+              </td>
+            )}
+          </tr>
+        )}
+      />
       {readOnly ? null : (
         <form className="stack" onSubmit={add} aria-label={t('addScope')}>
-          <div className="field">
-            <label htmlFor="scope-name">{t('scopeName')}</label>
-            <input
-              id="scope-name"
-              required
-              autoComplete="off"
-              aria-describedby="scope-name-help"
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-            <p id="scope-name-help" className="field-help">
-              {t('scopeNameHelp')}
-            </p>
-          </div>
-          <div className="field">
-            <label htmlFor="scope-description">{t('scopeDescription')}</label>
-            <input
-              id="scope-description"
-              autoComplete="off"
-              value={description}
-              onChange={(event) => setDescription(event.target.value)}
-            />
-          </div>
+          <TextField
+            id="scope-name"
+            label={t('scopeName')}
+            help={t('scopeNameHelp')}
+            required
+            autoComplete="off"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
+          <TextField
+            id="scope-description"
+            label={t('scopeDescription')}
+            autoComplete="off"
+            value={description}
+            onChange={(event) => setDescription(event.target.value)}
+          />
           <div className="row">
             <button type="submit">{t('addScope')}</button>
           </div>
@@ -340,27 +255,22 @@ const Scopes = ({
 
 const DeleteResource = ({ api, resource }: { api: ManagementApi; resource: Resource }) => {
   const t = useT(phrases);
-  const [error, setError] = useState<unknown>();
+  const { error, attempt } = useAttempt();
   const remove = async () => {
     if (!window.confirm(t('confirmDelete', { name: resource.name, indicator: resource.indicator }))) return;
-    setError(undefined);
-    try {
+    await attempt(async () => {
       await api.deleteResource(resource.id);
       navigate(resourcesBase);
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
   return (
-    <div className="card stack">
-      <h2>{t('deleteTitle')}</h2>
-      <p className="muted">{t('deleteText')}</p>
-      <div className="row">
-        <button type="button" className="danger" onClick={remove}>
-          {t('delete')}
-        </button>
-      </div>
-      <ErrorMessage error={error} />
-    </div>
+    <ActionCard
+      title={t('deleteTitle')}
+      text={t('deleteText')}
+      button={t('delete')}
+      danger
+      error={error}
+      onClick={remove}
+    />
   );
 };

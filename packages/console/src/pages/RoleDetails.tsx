@@ -11,6 +11,8 @@ import {
   type Scope,
 } from '../roles-api.ts';
 import { linkTo, navigate } from '../router.ts';
+import { useAttempt, useLoad } from '../ui/hooks.ts';
+import { ActionCard, DetailsPending, ItemsTable } from '../ui/parts.tsx';
 import { rolesBase, useRoleTypeLabel } from './roles-shared.ts';
 import './roles.css';
 
@@ -135,14 +137,7 @@ export const RoleDetails = ({ api, id }: { api: ManagementApi; id: string }) => 
     api.getRole(id).then(setRole, setError);
   }, [api, id]);
 
-  if (!role) {
-    return (
-      <section>
-        <p>{back}</p>
-        {error ? <ErrorMessage error={error} /> : <p aria-busy="true">{t('loading')}</p>}
-      </section>
-    );
-  }
+  if (!role) return <DetailsPending back={back} error={error} loading={t('loading')} />;
   const builtIn = builtInRoleIds.includes(role.id);
   return (
     <section className="stack roles-screen">
@@ -167,24 +162,15 @@ export const RoleDetails = ({ api, id }: { api: ManagementApi; id: string }) => 
 
 const RoleScopes = ({ api, role, builtIn }: { api: ManagementApi; role: Role; builtIn: boolean }) => {
   const t = useT(phrases);
-  const [granted, setGranted] = useState<RoleScope[]>();
   const [resources, setResources] = useState<Resource[]>([]);
   const [resourceId, setResourceId] = useState('');
   const [scopes, setScopes] = useState<Scope[]>([]);
   const [scopeId, setScopeId] = useState('');
-  const [error, setError] = useState<unknown>();
-
-  const load = useCallback(async () => {
-    try {
-      setGranted((await api.listRoleScopes(role.id)).items);
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [api, role.id]);
+  const fetch = useCallback(async () => (await api.listRoleScopes(role.id)).items, [api, role.id]);
+  const { value: granted, error, setError, change } = useLoad(fetch, { clearError: false });
   useEffect(() => {
-    void load();
     api.listResources(1, 100).then((list) => setResources(list.items), setError);
-  }, [api, load]);
+  }, [api, setError]);
   useEffect(() => {
     setScopeId('');
     if (!resourceId) {
@@ -192,7 +178,7 @@ const RoleScopes = ({ api, role, builtIn }: { api: ManagementApi; role: Role; bu
       return;
     }
     api.listResourceScopes(resourceId).then((list) => setScopes(list.items), setError);
-  }, [api, resourceId]);
+  }, [api, resourceId, setError]);
 
   const grantedIds = new Set(granted?.map((scope) => scope.id));
   const available = scopes.filter((scope) => !grantedIds.has(scope.id));
@@ -200,67 +186,46 @@ const RoleScopes = ({ api, role, builtIn }: { api: ManagementApi; role: Role; bu
   const add = async (event: FormEvent) => {
     event.preventDefault();
     if (!scopeId) return;
-    setError(undefined);
-    try {
+    await change(async () => {
       await api.grantRoleScopes(role.id, [scopeId]);
       setScopeId('');
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
   const remove = async (scope: RoleScope) => {
     if (!window.confirm(t('confirmRemoveScope', { name: scope.name }))) return;
-    setError(undefined);
-    try {
-      await api.revokeRoleScope(role.id, scope.id);
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    await change(() => api.revokeRoleScope(role.id, scope.id));
   };
 
   return (
     <div className="card stack" data-testid="role-scopes">
       <h2>{t('scopes')}</h2>
-      {granted === undefined ? null : granted.length === 0 ? (
-        <p className="muted">{t('noScopes')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('colResource')}</th>
-              <th scope="col">{t('colScope')}</th>
-              <th scope="col">{t('colDescription')}</th>
-              <th scope="col">{t('colActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {granted.map((scope) => (
-              <tr key={scope.id}>
-                <td>
-                  {scope.resource.name} <code>{scope.resource.indicator}</code>
-                </td>
-                <td>
-                  <code>{scope.name}</code>
-                </td>
-                <td>{scope.description ?? ''}</td>
-                <td>
-                  {builtIn && scope.id === managementScopeId ? null : (
-                    <button
-                      type="button"
-                      aria-label={t('removeScopeLabel', { name: scope.name })}
-                      onClick={() => remove(scope)}
-                    >
-                      {t('remove')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ItemsTable
+        items={granted}
+        columns={[t('colResource'), t('colScope'), t('colDescription'), t('colActions')]}
+        empty={t('noScopes')}
+        row={(scope: RoleScope) => (
+          <tr key={scope.id}>
+            <td>
+              {scope.resource.name} <code>{scope.resource.indicator}</code>
+            </td>
+            <td>
+              <code>{scope.name}</code>
+            </td>
+            <td>{scope.description ?? ''}</td>
+            <td>
+              {builtIn && scope.id === managementScopeId ? null : (
+                <button
+                  type="button"
+                  aria-label={t('removeScopeLabel', { name: scope.name })}
+                  onClick={() => remove(scope)}
+                >
+                  {t('remove')}
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       <form className="row" onSubmit={add} aria-label={t('addScope')}>
         <label htmlFor="grant-resource">{t('resource')}</label>
         <select
@@ -339,52 +304,28 @@ const Members = ({
 }) => {
   const t = useT(phrases);
   const [page, setPage] = useState(1);
-  const [members, setMembers] = useState<Paged<Member>>();
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<Member[]>();
   const [assigned, setAssigned] = useState<Set<string>>(new Set());
-  const [error, setError] = useState<unknown>();
-
-  const load = useCallback(async () => {
-    try {
-      setMembers(await list(page));
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [list, page]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetch = useCallback(() => list(page), [list, page]);
+  const { value: members, error, attempt, change } = useLoad(fetch, { clearError: false });
 
   const find = async (event: FormEvent) => {
     event.preventDefault();
-    setError(undefined);
-    try {
-      setResults(await search(query.trim()));
-    } catch (failure) {
-      setError(failure);
-    }
+    await attempt(async () => setResults(await search(query.trim())));
   };
   const add = async (member: Member) => {
-    setError(undefined);
-    try {
+    await change(async () => {
       await assign(member.id);
       setAssigned(new Set([...assigned, member.id]));
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
   const drop = async (member: Member) => {
     if (!window.confirm(confirmRemove(member.label))) return;
-    setError(undefined);
-    try {
+    await change(async () => {
       await remove(member.id);
       setAssigned(new Set([...assigned].filter((id) => id !== member.id)));
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
   const memberIds = new Set(members?.items.map((member) => member.id));
   const searchId = `${testId}-search`;
@@ -549,27 +490,22 @@ const memberTexts = (t: Translate, kind: 'users' | 'applications') =>
 
 const DeleteRole = ({ api, role }: { api: ManagementApi; role: Role }) => {
   const t = useT(phrases);
-  const [error, setError] = useState<unknown>();
+  const { error, attempt } = useAttempt();
   const remove = async () => {
     if (!window.confirm(t('confirmDelete', { name: role.name }))) return;
-    setError(undefined);
-    try {
+    await attempt(async () => {
       await api.deleteRole(role.id);
       navigate(rolesBase);
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
   return (
-    <div className="card stack">
-      <h2>{t('deleteTitle')}</h2>
-      <p className="muted">{t('deleteText')}</p>
-      <div className="row">
-        <button type="button" className="danger" onClick={remove}>
-          {t('delete')}
-        </button>
-      </div>
-      <ErrorMessage error={error} />
-    </div>
+    <ActionCard
+      title={t('deleteTitle')}
+      text={t('deleteText')}
+      button={t('delete')}
+      danger
+      error={error}
+      onClick={remove}
+    />
   );
 };

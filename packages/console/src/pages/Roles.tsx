@@ -1,9 +1,11 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { ManagementApi } from '../api.ts';
-import { ErrorMessage, Pager } from '../components.tsx';
+import { ErrorMessage } from '../components.tsx';
 import { definePhrases, useT } from '../i18n.ts';
-import { builtInRoleIds, type Paged, type Role, type RoleType } from '../roles-api.ts';
+import { builtInRoleIds, type Role, type RoleType } from '../roles-api.ts';
 import { linkTo, navigate } from '../router.ts';
+import { usePaged } from '../ui/hooks.ts';
+import { CreateForm, ListHeading, PagedTable, TextField } from '../ui/parts.tsx';
 import { rolePath, roleTypes, useRoleTypeLabel } from './roles-shared.ts';
 import './roles.css';
 
@@ -59,32 +61,23 @@ const phrases = definePhrases({
 export const Roles = ({ api }: { api: ManagementApi }) => {
   const t = useT(phrases);
   const typeLabel = useRoleTypeLabel();
-  const [page, setPage] = useState(1);
   const [type, setType] = useState<RoleType | ''>('');
-  const [list, setList] = useState<Paged<Role>>();
-  const [error, setError] = useState<unknown>();
+  const fetchPage = useCallback(
+    (page: number) => api.listRoles(page, pageSize, type ? { type } : {}),
+    [api, type],
+  );
+  const paged = usePaged(fetchPage, pageSize);
+  const { error, setPage } = paged;
   const [creating, setCreating] = useState(false);
-
-  const load = useCallback(async () => {
-    setError(undefined);
-    try {
-      setList(await api.listRoles(page, pageSize, type ? { type } : {}));
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [api, page, type]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   return (
     <section className="stack roles-screen">
-      <div className="heading-row">
-        <h1>{t('title')}</h1>
-        <button type="button" className="primary" onClick={() => setCreating(true)} disabled={creating}>
-          {t('create')}
-        </button>
-      </div>
+      <ListHeading
+        title={t('title')}
+        create={t('create')}
+        creating={creating}
+        onCreate={() => setCreating(true)}
+      />
       <p className="muted">{t('intro')}</p>
       {creating ? <CreateRole api={api} onCancel={() => setCreating(false)} /> : null}
       <div className="row">
@@ -106,35 +99,23 @@ export const Roles = ({ api }: { api: ManagementApi }) => {
         </select>
       </div>
       <ErrorMessage error={error} />
-      {list ? (
-        <>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('colName')}</th>
-                <th scope="col">{t('colType')}</th>
-                <th scope="col">{t('colDescription')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((role) => (
-                <tr key={role.id}>
-                  <td>
-                    <a {...linkTo(rolePath(role.id))}>{role.name}</a>
-                    {builtInRoleIds.includes(role.id) ? <span className="badge">{t('builtIn')}</span> : null}
-                  </td>
-                  <td data-testid={`role-type-${role.id}`}>{typeLabel(role.type)}</td>
-                  <td>{role.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {list.items.length === 0 ? <p className="muted">{t('none')}</p> : null}
-          <Pager page={page} pageSize={pageSize} total={list.total} noun={t('noun')} onPage={setPage} />
-        </>
-      ) : error ? null : (
-        <p aria-busy="true">{t('loading')}</p>
-      )}
+      <PagedTable
+        paged={paged}
+        columns={[t('colName'), t('colType'), t('colDescription')]}
+        row={(role: Role) => (
+          <tr key={role.id}>
+            <td>
+              <a {...linkTo(rolePath(role.id))}>{role.name}</a>
+              {builtInRoleIds.includes(role.id) ? <span className="badge">{t('builtIn')}</span> : null}
+            </td>
+            <td data-testid={`role-type-${role.id}`}>{typeLabel(role.type)}</td>
+            <td>{role.description}</td>
+          </tr>
+        )}
+        empty={t('none')}
+        loading={t('loading')}
+        noun={t('noun')}
+      />
     </section>
   );
 };
@@ -145,45 +126,34 @@ const CreateRole = ({ api, onCancel }: { api: ManagementApi; onCancel: () => voi
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [type, setType] = useState<RoleType>('User');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const created = await api.createRole({ name: name.trim(), description: description.trim(), type });
-      navigate(rolePath(created.id));
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  };
-
   return (
-    <form className="card stack" onSubmit={submit} aria-labelledby="create-role-title">
-      <h2 id="create-role-title">{t('createTitle')}</h2>
-      <div className="field">
-        <label htmlFor="role-name">{t('name')}</label>
-        <input
-          id="role-name"
-          required
-          autoComplete="off"
-          value={name}
-          onChange={(event) => setName(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="role-description">{t('description')}</label>
-        <input
-          id="role-description"
-          required
-          autoComplete="off"
-          value={description}
-          onChange={(event) => setDescription(event.target.value)}
-        />
-      </div>
+    <CreateForm
+      id="create-role"
+      title={t('createTitle')}
+      submit={t('submit')}
+      cancel={t('cancel')}
+      onCancel={onCancel}
+      create={async () => {
+        const created = await api.createRole({ name: name.trim(), description: description.trim(), type });
+        navigate(rolePath(created.id));
+      }}
+    >
+      <TextField
+        id="role-name"
+        label={t('name')}
+        required
+        autoComplete="off"
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+      />
+      <TextField
+        id="role-description"
+        label={t('description')}
+        required
+        autoComplete="off"
+        value={description}
+        onChange={(event) => setDescription(event.target.value)}
+      />
       <fieldset>
         <legend>{t('type')}</legend>
         {roleTypes.map((option) => (
@@ -200,15 +170,6 @@ const CreateRole = ({ api, onCancel }: { api: ManagementApi; onCancel: () => voi
         ))}
         <p className="field-help">{t('typeHelp')}</p>
       </fieldset>
-      <ErrorMessage error={error} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('submit')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+    </CreateForm>
   );
 };

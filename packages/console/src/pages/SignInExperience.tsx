@@ -13,6 +13,7 @@ import {
   toForm,
   toPatch,
 } from '../sign-in-experience-logic.ts';
+import { TextField as Field } from '../ui/parts.tsx';
 import './sign-in-experience.css';
 import { SignInPreview } from './SignInPreview.tsx';
 import { SocialOrder } from './SocialOrder.tsx';
@@ -179,6 +180,28 @@ export const SignInExperience = ({ api }: { api: ManagementApi }) => {
       ),
     });
 
+  /** The form's plain fields, each named by its key (which is also its label's phrase). */
+  const urlField = (key: 'logoUrl' | 'darkLogoUrl' | 'termsOfUseUrl' | 'privacyPolicyUrl') => (
+    <TextField
+      label={t(key)}
+      hint={t('urlHint')}
+      type="url"
+      value={form[key]}
+      onChange={(value) => update({ [key]: value })}
+    />
+  );
+  const colorField = (key: 'primaryColor' | 'darkPrimaryColor') => (
+    <TextField
+      label={t(key)}
+      type="color"
+      value={form[key].toLowerCase()}
+      onChange={(value) => update({ [key]: value })}
+    />
+  );
+  const check = (key: 'rejectPwned' | 'rejectUserInfo' | 'darkMode' | 'autoDetect') => (
+    <Check label={t(key)} checked={form[key]} onChange={(value) => update({ [key]: value })} />
+  );
+
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setSaving(true);
@@ -261,16 +284,8 @@ export const SignInExperience = ({ api }: { api: ManagementApi }) => {
               options={['1', '2', '3', '4'].map((value) => ({ value, label: value }))}
               onChange={(value) => update({ characterTypes: Number(value) })}
             />
-            <Check
-              label={t('rejectPwned')}
-              checked={form.rejectPwned}
-              onChange={(rejectPwned) => update({ rejectPwned })}
-            />
-            <Check
-              label={t('rejectUserInfo')}
-              checked={form.rejectUserInfo}
-              onChange={(rejectUserInfo) => update({ rejectUserInfo })}
-            />
+            {check('rejectPwned')}
+            {check('rejectUserInfo')}
           </fieldset>
 
           <fieldset>
@@ -284,46 +299,16 @@ export const SignInExperience = ({ api }: { api: ManagementApi }) => {
 
           <fieldset>
             <legend>{t('branding')}</legend>
-            <TextField
-              label={t('logoUrl')}
-              hint={t('urlHint')}
-              type="url"
-              value={form.logoUrl}
-              onChange={(logoUrl) => update({ logoUrl })}
-            />
-            <TextField
-              label={t('darkLogoUrl')}
-              hint={t('urlHint')}
-              type="url"
-              value={form.darkLogoUrl}
-              onChange={(darkLogoUrl) => update({ darkLogoUrl })}
-            />
-            <TextField
-              label={t('primaryColor')}
-              type="color"
-              value={form.primaryColor.toLowerCase()}
-              onChange={(primaryColor) => update({ primaryColor })}
-            />
-            <Check
-              label={t('darkMode')}
-              checked={form.darkMode}
-              onChange={(darkMode) => update({ darkMode })}
-            />
-            <TextField
-              label={t('darkPrimaryColor')}
-              type="color"
-              value={form.darkPrimaryColor.toLowerCase()}
-              onChange={(darkPrimaryColor) => update({ darkPrimaryColor })}
-            />
+            {urlField('logoUrl')}
+            {urlField('darkLogoUrl')}
+            {colorField('primaryColor')}
+            {check('darkMode')}
+            {colorField('darkPrimaryColor')}
           </fieldset>
 
           <fieldset>
             <legend>{t('languages')}</legend>
-            <Check
-              label={t('autoDetect')}
-              checked={form.autoDetect}
-              onChange={(autoDetect) => update({ autoDetect })}
-            />
+            {check('autoDetect')}
             <SelectField
               label={t('fallbackLanguage')}
               value={form.fallbackLanguage}
@@ -337,20 +322,8 @@ export const SignInExperience = ({ api }: { api: ManagementApi }) => {
 
           <fieldset>
             <legend>{t('legal')}</legend>
-            <TextField
-              label={t('termsOfUseUrl')}
-              hint={t('urlHint')}
-              type="url"
-              value={form.termsOfUseUrl}
-              onChange={(termsOfUseUrl) => update({ termsOfUseUrl })}
-            />
-            <TextField
-              label={t('privacyPolicyUrl')}
-              hint={t('urlHint')}
-              type="url"
-              value={form.privacyPolicyUrl}
-              onChange={(privacyPolicyUrl) => update({ privacyPolicyUrl })}
-            />
+            {urlField('termsOfUseUrl')}
+            {urlField('privacyPolicyUrl')}
             <SelectField
               label={t('signInMode')}
               value={form.signInMode}
@@ -476,17 +449,15 @@ const TextField = ({
 }) => {
   const id = useId();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type={type}
-        value={value}
-        aria-describedby={hint ? `${id}-hint` : undefined}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {hint ? <Hint id={`${id}-hint`}>{hint}</Hint> : null}
-    </div>
+    <Field
+      id={id}
+      label={label}
+      help={hint}
+      helpClassName="sie-hint"
+      type={type}
+      value={value}
+      onChange={(event) => onChange(event.target.value)}
+    />
   );
 };
 

@@ -3,6 +3,8 @@ import type { ManagementApi, User, UserIdentity } from '../api.ts';
 import { ErrorMessage } from '../components.tsx';
 import { definePhrases, type Language, useLanguage, useT } from '../i18n.ts';
 import { linkTo, navigate } from '../router.ts';
+import { useAttempt, useLoad } from '../ui/hooks.ts';
+import { ActionCard, DetailsPending, TextField } from '../ui/parts.tsx';
 import { UserRoles } from './UserRoles.tsx';
 import { displayName } from './Users.tsx';
 
@@ -132,16 +134,7 @@ export const UserDetails = ({ api, id }: { api: ManagementApi; id: string }) => 
     api.getUser(id).then(setUser, setError);
   }, [api, id]);
 
-  if (!user) {
-    return (
-      <section>
-        <p>
-          <Back />
-        </p>
-        {error ? <ErrorMessage error={error} /> : <p aria-busy="true">{t('loading')}</p>}
-      </section>
-    );
-  }
+  if (!user) return <DetailsPending back={<Back />} error={error} loading={t('loading')} />;
   return (
     <section className="stack">
       <p>
@@ -175,32 +168,25 @@ const Status = ({
   onChanged: (u: User) => void;
 }) => {
   const t = useT(phrases);
-  const [error, setError] = useState<unknown>();
+  const { error, attempt } = useAttempt();
   const [busy, setBusy] = useState(false);
   const toggle = async () => {
     const next = !user.isSuspended;
     if (next && !window.confirm(t('confirmSuspend', { name: displayName(user) }))) return;
     setBusy(true);
-    setError(undefined);
-    try {
-      onChanged(await api.setUserSuspended(user.id, next));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    await attempt(async () => onChanged(await api.setUserSuspended(user.id, next)));
+    setBusy(false);
   };
   return (
-    <div className="card stack">
-      <h2>{t('status')}</h2>
+    <ActionCard
+      title={t('status')}
+      button={user.isSuspended ? t('unsuspend') : t('suspend')}
+      busy={busy}
+      error={error}
+      onClick={toggle}
+    >
       <p data-testid="user-status">{user.isSuspended ? t('suspendedText') : t('active')}</p>
-      <div className="row">
-        <button type="button" onClick={toggle} disabled={busy}>
-          {user.isSuspended ? t('unsuspend') : t('suspend')}
-        </button>
-      </div>
-      <ErrorMessage error={error} />
-    </div>
+    </ActionCard>
   );
 };
 
@@ -228,11 +214,11 @@ const textFields = [
   { key: 'name', label: 'name', type: 'text' },
   { key: 'avatar', label: 'avatar', type: 'url' },
 ] as const;
-type TextField = (typeof textFields)[number]['key'];
+type ProfileKey = (typeof textFields)[number]['key'];
 
 const Profile = ({ api, user, onSaved }: { api: ManagementApi; user: User; onSaved: (u: User) => void }) => {
   const t = useT(phrases);
-  const [values, setValues] = useState<Record<TextField, string>>(() => ({
+  const [values, setValues] = useState<Record<ProfileKey, string>>(() => ({
     username: user.username ?? '',
     primaryEmail: user.primaryEmail ?? '',
     primaryPhone: user.primaryPhone ?? '',
@@ -375,17 +361,15 @@ const Password = ({
     <form className="card stack" onSubmit={submit} aria-labelledby="password-title">
       <h2 id="password-title">{t('password')}</h2>
       <p className="muted">{user.hasPassword ? t('hasPassword') : t('noPassword')}</p>
-      <div className="field">
-        <label htmlFor="user-new-password">{t('newPassword')}</label>
-        <input
-          id="user-new-password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-        />
-      </div>
+      <TextField
+        id="user-new-password"
+        label={t('newPassword')}
+        type="password"
+        autoComplete="new-password"
+        required
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+      />
       <ErrorMessage error={error} />
       <div className="row">
         <button type="submit">{t('setPassword')}</button>
@@ -397,29 +381,12 @@ const Password = ({
 
 const Identities = ({ api, user }: { api: ManagementApi; user: User }) => {
   const t = useT(phrases);
-  const [identities, setIdentities] = useState<UserIdentity[]>();
-  const [error, setError] = useState<unknown>();
-
-  const load = useCallback(async () => {
-    try {
-      setIdentities(await api.listUserIdentities(user.id));
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [api, user.id]);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetch = useCallback(() => api.listUserIdentities(user.id), [api, user.id]);
+  const { value: identities, error, change } = useLoad(fetch, { clearError: false });
 
   const unlink = async (target: string) => {
     if (!window.confirm(t('confirmUnlink', { target }))) return;
-    setError(undefined);
-    try {
-      await api.unlinkUserIdentity(user.id, target);
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    await change(() => api.unlinkUserIdentity(user.id, target));
   };
 
   return (
@@ -488,26 +455,15 @@ const TokenStatus = ({ status }: { status: UserIdentity['tokenStatus'] }) => {
 
 const DeleteUser = ({ api, user }: { api: ManagementApi; user: User }) => {
   const t = useT(phrases);
-  const [error, setError] = useState<unknown>();
+  const { error, attempt } = useAttempt();
   const remove = async () => {
     if (!window.confirm(t('confirmDelete', { name: displayName(user) }))) return;
-    setError(undefined);
-    try {
+    await attempt(async () => {
       await api.deleteUser(user.id);
       navigate('/console/users');
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
   return (
-    <div className="card stack">
-      <h2>{t('deleteUser')}</h2>
-      <div className="row">
-        <button type="button" className="danger" onClick={remove}>
-          {t('deleteUser')}
-        </button>
-      </div>
-      <ErrorMessage error={error} />
-    </div>
+    <ActionCard title={t('deleteUser')} button={t('deleteUser')} danger error={error} onClick={remove} />
   );
 };

@@ -4,6 +4,8 @@ import { ErrorMessage } from '../components.tsx';
 import { definePhrases, useT } from '../i18n.ts';
 import type { Role } from '../roles-api.ts';
 import { linkTo } from '../router.ts';
+import { useLoad } from '../ui/hooks.ts';
+import { ItemsTable } from '../ui/parts.tsx';
 import { rolePath, useRoleTypeLabel } from './roles-shared.ts';
 import './roles.css';
 
@@ -42,22 +44,13 @@ const phrases = definePhrases({
 export const UserRoles = ({ api, userId }: { api: ManagementApi; userId: string }) => {
   const t = useT(phrases);
   const typeLabel = useRoleTypeLabel();
-  const [roles, setRoles] = useState<Role[]>();
   const [candidates, setCandidates] = useState<Role[]>([]);
   const [roleId, setRoleId] = useState('');
-  const [error, setError] = useState<unknown>();
-
-  const load = useCallback(async () => {
-    try {
-      setRoles((await api.listUserRoles(userId)).items);
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [api, userId]);
+  const fetch = useCallback(async () => (await api.listUserRoles(userId)).items, [api, userId]);
+  const { value: roles, error, setError, change } = useLoad(fetch, { clearError: false });
   useEffect(() => {
-    void load();
     api.listRoles(1, 100, { type: 'User' }).then((list) => setCandidates(list.items), setError);
-  }, [api, load]);
+  }, [api, setError]);
 
   const held = new Set(roles?.map((role) => role.id));
   const available = candidates.filter((role) => !held.has(role.id));
@@ -65,62 +58,42 @@ export const UserRoles = ({ api, userId }: { api: ManagementApi; userId: string 
   const assign = async (event: FormEvent) => {
     event.preventDefault();
     if (!roleId) return;
-    setError(undefined);
-    try {
+    await change(async () => {
       await api.assignUserRoles(userId, [roleId]);
       setRoleId('');
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    });
   };
   const remove = async (role: Role) => {
     if (!window.confirm(t('confirmRemove', { name: role.name }))) return;
-    setError(undefined);
-    try {
-      await api.removeUserRole(userId, role.id);
-      await load();
-    } catch (failure) {
-      setError(failure);
-    }
+    await change(() => api.removeUserRole(userId, role.id));
   };
 
   return (
     <div className="card stack roles-screen" data-testid="user-roles">
       <h2>{t('title')}</h2>
-      {roles === undefined ? null : roles.length === 0 ? (
-        <p className="muted">{t('none')}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('colRole')}</th>
-              <th scope="col">{t('colDescription')}</th>
-              <th scope="col">{t('colActions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {roles.map((role) => (
-              <tr key={role.id}>
-                <td>
-                  <a {...linkTo(rolePath(role.id))}>{role.name}</a>{' '}
-                  <span className="muted">{typeLabel(role.type)}</span>
-                </td>
-                <td>{role.description}</td>
-                <td>
-                  <button
-                    type="button"
-                    aria-label={t('removeLabel', { name: role.name })}
-                    onClick={() => remove(role)}
-                  >
-                    {t('remove')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ItemsTable
+        items={roles}
+        columns={[t('colRole'), t('colDescription'), t('colActions')]}
+        empty={t('none')}
+        row={(role: Role) => (
+          <tr key={role.id}>
+            <td>
+              <a {...linkTo(rolePath(role.id))}>{role.name}</a>{' '}
+              <span className="muted">{typeLabel(role.type)}</span>
+            </td>
+            <td>{role.description}</td>
+            <td>
+              <button
+                type="button"
+                aria-label={t('removeLabel', { name: role.name })}
+                onClick={() => remove(role)}
+              >
+                {t('remove')}
+              </button>
+            </td>
+          </tr>
+        )}
+      />
       <form className="row" onSubmit={assign} aria-label={t('assign')}>
         <label htmlFor="user-role-choice">{t('role')}</label>
         <select

@@ -1,8 +1,10 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useState } from 'react';
 import type { ManagementApi, User } from '../api.ts';
-import { ErrorMessage, Pager } from '../components.tsx';
+import { ErrorMessage } from '../components.tsx';
 import { definePhrases, useT } from '../i18n.ts';
 import { linkTo, navigate } from '../router.ts';
+import { usePaged } from '../ui/hooks.ts';
+import { CreateForm, ListHeading, PagedTable, TextField } from '../ui/parts.tsx';
 
 const pageSize = 20;
 
@@ -62,24 +64,12 @@ const phrases = definePhrases({
 /** The users of this Gatehouse, searchable and paged, with a form to create one. */
 export const Users = ({ api }: { api: ManagementApi }) => {
   const t = useT(phrases);
-  const [page, setPage] = useState(1);
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState('');
-  const [list, setList] = useState<{ items: User[]; total: number }>();
-  const [error, setError] = useState<unknown>();
+  const fetchPage = useCallback((page: number) => api.listUsers(page, pageSize, search), [api, search]);
+  const paged = usePaged(fetchPage, pageSize);
+  const { error, setPage } = paged;
   const [creating, setCreating] = useState(false);
-
-  const load = useCallback(async () => {
-    setError(undefined);
-    try {
-      setList(await api.listUsers(page, pageSize, search));
-    } catch (failure) {
-      setError(failure);
-    }
-  }, [api, page, search]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const submitSearch = (event: FormEvent) => {
     event.preventDefault();
@@ -89,12 +79,12 @@ export const Users = ({ api }: { api: ManagementApi }) => {
 
   return (
     <section>
-      <div className="heading-row">
-        <h1>{t('title')}</h1>
-        <button type="button" className="primary" onClick={() => setCreating(true)} disabled={creating}>
-          {t('createUser')}
-        </button>
-      </div>
+      <ListHeading
+        title={t('title')}
+        create={t('createUser')}
+        creating={creating}
+        onCreate={() => setCreating(true)}
+      />
       {creating ? <CreateUser api={api} onCancel={() => setCreating(false)} /> : null}
       <form className="row" aria-label={t('searchForm')} onSubmit={submitSearch}>
         <label htmlFor="user-search">{t('searchLabel')}</label>
@@ -120,38 +110,23 @@ export const Users = ({ api }: { api: ManagementApi }) => {
         ) : null}
       </form>
       <ErrorMessage error={error} />
-      {list ? (
-        <>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('user')}</th>
-                <th scope="col">{t('email')}</th>
-                <th scope="col">{t('name')}</th>
-                <th scope="col">{t('status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((user) => (
-                <tr key={user.id}>
-                  <td>
-                    <a {...linkTo(`/console/users/${encodeURIComponent(user.id)}`)}>{displayName(user)}</a>
-                  </td>
-                  <td>{user.primaryEmail ?? ''}</td>
-                  <td>{user.name ?? ''}</td>
-                  <td>{user.isSuspended ? t('suspended') : t('active')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {list.items.length === 0 ? (
-            <p className="muted">{search ? t('noMatch', { search }) : t('noUsers')}</p>
-          ) : null}
-          <Pager page={page} pageSize={pageSize} total={list.total} noun={t('users')} onPage={setPage} />
-        </>
-      ) : error ? null : (
-        <p aria-busy="true">{t('loading')}</p>
-      )}
+      <PagedTable
+        paged={paged}
+        columns={[t('user'), t('email'), t('name'), t('status')]}
+        row={(user: User) => (
+          <tr key={user.id}>
+            <td>
+              <a {...linkTo(`/console/users/${encodeURIComponent(user.id)}`)}>{displayName(user)}</a>
+            </td>
+            <td>{user.primaryEmail ?? ''}</td>
+            <td>{user.name ?? ''}</td>
+            <td>{user.isSuspended ? t('suspended') : t('active')}</td>
+          </tr>
+        )}
+        empty={search ? t('noMatch', { search }) : t('noUsers')}
+        loading={t('loading')}
+        noun={t('users')}
+      />
     </section>
   );
 };
@@ -165,68 +140,46 @@ const CreateUser = ({ api, onCancel }: { api: ManagementApi; onCancel: () => voi
   const [username, setUsername] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const created = await api.createUser({
-        ...(username.trim() && { username: username.trim() }),
-        ...(email.trim() && { primaryEmail: email.trim() }),
-        ...(password && { password }),
-      });
-      navigate(`/console/users/${encodeURIComponent(created.id)}`);
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  };
-
   return (
-    <form className="card stack" onSubmit={submit} aria-labelledby="create-user-title">
-      <h2 id="create-user-title">{t('createTitle')}</h2>
+    <CreateForm
+      id="create-user"
+      title={t('createTitle')}
+      submit={t('create')}
+      cancel={t('cancel')}
+      onCancel={onCancel}
+      create={async () => {
+        const created = await api.createUser({
+          ...(username.trim() && { username: username.trim() }),
+          ...(email.trim() && { primaryEmail: email.trim() }),
+          ...(password && { password }),
+        });
+        navigate(`/console/users/${encodeURIComponent(created.id)}`);
+      }}
+    >
       <p className="muted">{t('createHint')}</p>
-      <div className="field">
-        <label htmlFor="new-username">{t('username')}</label>
-        <input
-          id="new-username"
-          autoComplete="off"
-          value={username}
-          onChange={(event) => setUsername(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="new-email">{t('email')}</label>
-        <input
-          id="new-email"
-          type="email"
-          autoComplete="off"
-          value={email}
-          onChange={(event) => setEmail(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="new-password">{t('password')}</label>
-        <input
-          id="new-password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-        />
-      </div>
-      <ErrorMessage error={error} />
-      <div className="row">
-        <button type="submit" className="primary" disabled={busy}>
-          {t('create')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+      <TextField
+        id="new-username"
+        label={t('username')}
+        autoComplete="off"
+        value={username}
+        onChange={(event) => setUsername(event.target.value)}
+      />
+      <TextField
+        id="new-email"
+        label={t('email')}
+        type="email"
+        autoComplete="off"
+        value={email}
+        onChange={(event) => setEmail(event.target.value)}
+      />
+      <TextField
+        id="new-password"
+        label={t('password')}
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+      />
+    </CreateForm>
   );
 };
